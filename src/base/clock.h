@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace camguard::base {
 
@@ -44,4 +46,10 @@ inline WallTime FromUnixMillis(std::int64_t ms) { return WallTime(std::chrono::m
 // RFC 3339 UTC with milliseconds, e.g. 2026-11-23T21:29:47.123Z.
 std::string FormatRfc3339(WallTime t);
 
+}  // namespace camguard::base
+
+namespace camguard::base {
+// Parses RFC 3339 date-time ("2026-11-23T21:29:47Z", fractional seconds and ±hh:mm offsets
+// accepted). Returns nullopt on anything else.
+std::optional<WallTime> ParseRfc3339(std::string_view text);
 }  // namespace camguard::base

@@ -1,0 +1,1166 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/api.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/errors.h"
+#include "api/json_body.h"
+#include "api/router.h"
+#include "auth/account_store.h"
+#include "auth/qr.h"
+#include "auth/recovery_codes.h"
+#include "auth/totp.h"
+#include "auth/user_agent.h"
+#include "auth/password_policy.h"
+#include "base/encoding.h"
+#include "base/strings.h"
+#include "cameras/camera_store.h"
+#include "http/cookies.h"
+
+namespace camguard::api {
+
+using auth::Action;
+using auth::Decision;
+using auth::Role;
+using nlohmann::json;
+
+namespace {
+
+std::int64_t Millis(const base::Clock& clock) { return base::ToUnixMillis(clock.Now()); }
+std::string Time(std::int64_t ms) { return base::FormatRfc3339(base::FromUnixMillis(ms)); }
+
+std::string Dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+bool IsValidUsername(std::string_view name) {
+  if (name.size() < 3 || name.size() > 32) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
+
+bool IsStateChanging(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+json RightsArray(auth::CameraRights rights) {
+  json array = json::array();
+  for (auth::CameraRight right : auth::kEveryCameraRight) {
+    if (auth::Has(rights, right)) array.push_back(std::string(auth::ToString(right)));
+  }
+  return array;
+}
+
+json UserJson(const auth::User& user) {
+  return json{{"id", std::to_string(user.id)},
+              {"username", user.username},
+              {"role", std::string(auth::ToString(user.role))},
+              {"disabled", user.disabled},
+              {"totp_enabled", user.totp_enabled()},
+              {"created_at", Time(user.created_ms)}};
+}
+
+json SessionJson(const auth::Session& session, std::string_view username, bool current) {
+  return json{{"id", session.public_id},
+              {"user_id", std::to_string(session.user_id)},
+              {"username", std::string(username)},
+              {"device", session.device},
+              {"address", session.address},
+              {"created_at", Time(session.created_ms)},
+              {"last_seen_at", Time(session.last_seen_ms)},
+              {"expires_at", Time(session.expires_ms)},
+              {"current", current}};
+}
+
+json CameraJson(const cameras::Camera& camera, auth::CameraRights rights) {
+  return json{{"id", camera.public_id},
+              {"name", camera.name},
+              {"main_url", camera.main_url},
+              {"sub_url", camera.sub_url ? json(*camera.sub_url) : json(nullptr)},
+              {"has_credentials", camera.has_credentials},
+              {"rights", RightsArray(rights)},
+              {"created_at", Time(camera.created_ms)}};
+}
+
+std::optional<std::int64_t> ParseId(std::string_view text) {
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
+}  // namespace
+
+// One request in flight. Shared so that asynchronous steps (Argon2id on the pool) keep it alive.
+struct Call {
+  http::Request request;
+  http::Responder respond;
+  Target target;
+  std::map<std::string, std::string> params;
+  std::optional<auth::Principal> principal;
+  std::optional<auth::User> user;
+  std::optional<auth::Session> session;
+  audit::Actor actor;
+  std::vector<std::string> set_cookies;
+  bool finished = false;
+};
+using CallPtr = std::shared_ptr<Call>;
+
+class Api::Impl {
+ public:
+  Impl(ApiDeps deps, ApiOptions options)
+      : deps_(deps), options_(std::move(options)), accounts_(deps.db), cameras_(deps.db) {}
+
+  void Handle(http::Request request, http::Responder respond);
+
+  using Method = void (Impl::*)(const CallPtr&);
+  struct Route {
+    std::string_view method;
+    std::string_view pattern;
+    Action action;
+    bool needs_target;  // the handler calls Require() itself once it knows the target
+    Method handler;
+  };
+  static const std::vector<Route>& RouteTable();
+
+ private:
+  // --- plumbing -----------------------------------------------------------------------------
+  void Finish(const CallPtr& call, http::Response response) {
+    if (call->finished) return;
+    call->finished = true;
+    for (const std::string& cookie : call->set_cookies) response.AddHeader("Set-Cookie", cookie);
+    call->respond(std::move(response));
+  }
+  void Reply(const CallPtr& call, int status, const json& body) {
+    Finish(call, JsonResponse(status, status == 204 ? std::string() : Dump(body)));
+  }
+  void Error(const CallPtr& call, const ApiError& error) { Finish(call, ErrorResponse(error)); }
+  void Error(const CallPtr& call, int status, std::string code, std::string message) {
+    Error(call, ApiError{status, std::move(code), std::move(message)});
+  }
+  // Internal failures: detail to the log, a generic message to the client.
+  void Internal(const CallPtr& call, const base::Error& error, std::string_view what) {
+    spdlog::error("{} {}: {}: {}", call->request.method, call->target.path, what, error.message);
+    Error(call, FromError(error));
+  }
+
+  void Audit(const CallPtr& call, std::string_view action, std::string_view target, audit::Outcome outcome,
+             const json& details = json::object()) {
+    audit::Entry entry{call->actor, std::string(action), std::string(target), outcome, Dump(details)};
+    auto appended = deps_.audit.Append(entry);
+    if (!appended) {
+      spdlog::critical("audit log append failed for {}: {}", action, appended.error().message);
+    }
+  }
+
+  // Asks the one authorization function; answers and audits a refusal. True when allowed.
+  bool Require(const CallPtr& call, Action action, const auth::Target& target, std::string_view audit_target) {
+    const Decision decision = auth::Authorize(call->principal, action, target);
+    switch (decision) {
+      case Decision::kAllow:
+        return true;
+      case Decision::kUnauthenticated:
+        Error(call, 401, "unauthenticated", "sign in first");
+        return false;
+      case Decision::kDeny:
+        Audit(call, fmt::format("authz.{}", auth::ToString(action)), audit_target, audit::Outcome::kDenied);
+        Error(call, 403, "permission_denied", "you do not have the right to do this");
+        return false;
+      case Decision::kInvalid:
+        Audit(call, fmt::format("authz.{}", auth::ToString(action)), audit_target, audit::Outcome::kDenied,
+              json{{"reason", "invalid"}});
+        Error(call, 400, "invalid_request", "this change is not possible for this account");
+        return false;
+    }
+    return false;
+  }
+
+  bool OwnerExists() {
+    if (!owner_exists_) {
+      auto exists = accounts_.AnyOwnerExists();
+      owner_exists_ = exists && *exists;
+    }
+    return *owner_exists_;
+  }
+
+  void ResolveSession(const CallPtr& call);
+  std::string SealSecret(std::string_view secret) const { return crypto::Seal(deps_.secrets_key, secret); }
+  std::string RecoveryCodeHash(std::string_view code) const {
+    return base::HexEncode(crypto::HmacSha256(deps_.secrets_key.bytes(),
+                                              "recovery-code:" + auth::NormalizeRecoveryCode(code)));
+  }
+  // Checks a TOTP code or a recovery code for `user`; consumes what it accepts.
+  base::Result<bool> CheckSecondFactor(const auth::User& user, const std::optional<std::string>& totp_code,
+                                       const std::optional<std::string>& recovery_code);
+  void StartSession(const CallPtr& call, const auth::User& user, bool trusted_device_presented,
+                    std::optional<std::int64_t> device_id);
+  std::optional<std::pair<std::int64_t, std::int64_t>> PresentedDevice(const CallPtr& call);
+
+  // --- handlers -----------------------------------------------------------------------------
+  void Setup(const CallPtr& call);
+  void Login(const CallPtr& call);
+  void Logout(const CallPtr& call);
+  void Me(const CallPtr& call);
+  void ChangePassword(const CallPtr& call);
+  void TotpStart(const CallPtr& call);
+  void TotpConfirm(const CallPtr& call);
+  void TotpDisable(const CallPtr& call);
+  void RegenerateRecoveryCodes(const CallPtr& call);
+  void ListSessions(const CallPtr& call);
+  void RevokeSession(const CallPtr& call);
+  void ListUsers(const CallPtr& call);
+  void CreateUser(const CallPtr& call);
+  void GetUser(const CallPtr& call);
+  void UpdateUser(const CallPtr& call);
+  void DeleteUser(const CallPtr& call);
+  void SetRights(const CallPtr& call);
+  void ListCameras(const CallPtr& call);
+  void CreateCamera(const CallPtr& call);
+  void GetCamera(const CallPtr& call);
+  void DeleteCamera(const CallPtr& call);
+  void ReadAuditLog(const CallPtr& call);
+
+  // Verifies `password` for the current user on the pool, then runs `then` on the loop.
+  void WithPasswordCheck(const CallPtr& call, std::string password, std::function<void()> then);
+  base::Result<std::optional<auth::User>> LoadTargetUser(const CallPtr& call);
+
+  ApiDeps deps_;
+  ApiOptions options_;
+  auth::AccountStore accounts_;
+  cameras::CameraStore cameras_;
+  std::optional<bool> owner_exists_;
+};
+
+const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
+  static const std::vector<Route> routes = {
+      {"POST", "/api/v1/setup", Action::kSetup, false, &Impl::Setup},
+      {"POST", "/api/v1/login", Action::kLogin, false, &Impl::Login},
+      {"POST", "/api/v1/logout", Action::kLogout, false, &Impl::Logout},
+      {"GET", "/api/v1/me", Action::kReadSelf, false, &Impl::Me},
+      {"POST", "/api/v1/me/password", Action::kChangeOwnPassword, false, &Impl::ChangePassword},
+      {"POST", "/api/v1/me/totp", Action::kManageOwnSecondFactor, false, &Impl::TotpStart},
+      {"POST", "/api/v1/me/totp/confirm", Action::kManageOwnSecondFactor, false, &Impl::TotpConfirm},
+      {"POST", "/api/v1/me/totp/disable", Action::kManageOwnSecondFactor, false, &Impl::TotpDisable},
+      {"POST", "/api/v1/me/recovery-codes", Action::kManageOwnSecondFactor, false,
+       &Impl::RegenerateRecoveryCodes},
+      {"GET", "/api/v1/sessions", Action::kListOwnSessions, true, &Impl::ListSessions},
+      {"DELETE", "/api/v1/sessions/{id}", Action::kRevokeSession, true, &Impl::RevokeSession},
+      {"GET", "/api/v1/users", Action::kListUsers, false, &Impl::ListUsers},
+      {"POST", "/api/v1/users", Action::kCreateUser, true, &Impl::CreateUser},
+      {"GET", "/api/v1/users/{id}", Action::kReadUser, true, &Impl::GetUser},
+      {"PATCH", "/api/v1/users/{id}", Action::kUpdateUser, true, &Impl::UpdateUser},
+      {"DELETE", "/api/v1/users/{id}", Action::kDeleteUser, true, &Impl::DeleteUser},
+      {"PUT", "/api/v1/users/{id}/rights", Action::kSetUserRights, true, &Impl::SetRights},
+      {"GET", "/api/v1/cameras", Action::kListCameras, false, &Impl::ListCameras},
+      {"POST", "/api/v1/cameras", Action::kCreateCamera, false, &Impl::CreateCamera},
+      {"GET", "/api/v1/cameras/{id}", Action::kUseCamera, true, &Impl::GetCamera},
+      {"DELETE", "/api/v1/cameras/{id}", Action::kDeleteCamera, false, &Impl::DeleteCamera},
+      {"GET", "/api/v1/audit-log", Action::kReadAuditLog, false, &Impl::ReadAuditLog},
+  };
+  return routes;
+}
+
+void Api::Impl::Handle(http::Request request, http::Responder respond) {
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->respond = std::move(respond);
+  call->actor.address = call->request.remote_address;
+  call->actor.device = auth::DeviceLabel(call->request.Header("user-agent").value_or(""));
+
+  auto target = ParseTarget(call->request.target);
+  if (!target) return Error(call, 400, "invalid_request", target.error().message);
+  call->target = std::move(*target);
+
+  if (!call->target.path.starts_with("/api/")) {
+    return Error(call, 404, "not_found", "no such resource");
+  }
+
+  const Route* route = nullptr;
+  std::vector<std::string_view> allowed_methods;
+  for (const Route& candidate : RouteTable()) {
+    std::map<std::string, std::string> params;
+    if (!MatchPath(candidate.pattern, call->target.path, params)) continue;
+    allowed_methods.push_back(candidate.method);
+    if (candidate.method == call->request.method) {
+      route = &candidate;
+      call->params = std::move(params);
+    }
+  }
+  if (route == nullptr) {
+    if (allowed_methods.empty()) return Error(call, 404, "not_found", "no such API endpoint");
+    http::Response response = ErrorResponse(ApiError{405, "method_not_allowed", "method not allowed here"});
+    std::string allow;
+    for (std::string_view m : allowed_methods) allow += (allow.empty() ? "" : ", ") + std::string(m);
+    response.SetHeader("Allow", allow);
+    return Finish(call, std::move(response));
+  }
+
+  // Until the owner exists nothing but setup answers, and it answers nothing else afterwards.
+  if (!OwnerExists() && route->action != Action::kSetup) {
+    return Error(call, 503, "setup_required",
+                 "camguard is not set up yet: create the owner with the setup token printed on the console");
+  }
+
+  if (IsStateChanging(call->request.method)) {
+    if (!http::IsSameOriginOrAllowed(call->request, options_.allowed_origins)) {
+      return Error(call, 403, "forbidden_origin", "cross-origin requests are not allowed");
+    }
+    if (!call->request.body.empty()) {
+      const std::string content_type = base::ToLower(call->request.Header("content-type").value_or(""));
+      const std::string_view media = base::Trim(std::string_view(content_type).substr(0, content_type.find(';')));
+      if (media != "application/json") {
+        return Error(call, 415, "unsupported_media_type", "request bodies must be application/json");
+      }
+    }
+  }
+
+  ResolveSession(call);
+  if (call->finished) return;
+
+  if (call->principal && IsStateChanging(call->request.method)) {
+    const auto presented = call->request.Header(kCsrfHeader);
+    if (!presented || !crypto::ConstantTimeEqual(*presented, call->session->csrf_token)) {
+      Audit(call, "csrf.reject", call->target.path, audit::Outcome::kDenied);
+      return Error(call, 403, "csrf_failed", "missing or wrong X-CSRF-Token header");
+    }
+  }
+
+  if (!route->needs_target && !Require(call, route->action, auth::Target{}, call->target.path)) return;
+  if (route->needs_target && !call->principal && route->action != Action::kSetup &&
+      route->action != Action::kLogin) {
+    return Error(call, 401, "unauthenticated", "sign in first");
+  }
+  (this->*(route->handler))(call);
+}
+
+void Api::Impl::ResolveSession(const CallPtr& call) {
+  const auto header = call->request.Header("cookie");
+  if (!header) return;
+  const auto token = http::FindCookie(*header, kSessionCookie);
+  if (!token || token->empty() || token->size() > 128) return;
+  auto found = accounts_.FindSessionByTokenHash(crypto::Sha256Hex(*token));
+  if (!found) return Internal(call, found.error(), "session lookup");
+  if (!*found) {
+    call->set_cookies.push_back(http::ExpiredHostCookie(kSessionCookie));
+    return;
+  }
+  auth::Session session = std::move(**found);
+  const std::int64_t now = Millis(deps_.clock);
+  const std::int64_t idle_ms = options_.session_idle_timeout.count() * 1000;
+  if (now >= session.expires_ms || now - session.last_seen_ms >= idle_ms) {
+    (void)accounts_.RevokeSession(session.id, now, "expired");
+    call->set_cookies.push_back(http::ExpiredHostCookie(kSessionCookie));
+    return;
+  }
+  auto user = accounts_.FindUser(session.user_id);
+  if (!user) return Internal(call, user.error(), "user lookup");
+  if (!*user || (*user)->disabled) {
+    (void)accounts_.RevokeSession(session.id, now, "user disabled");
+    call->set_cookies.push_back(http::ExpiredHostCookie(kSessionCookie));
+    return;
+  }
+  // Refresh last-seen at most every 30 s: enough for idle expiry, and few writes.
+  if (now - session.last_seen_ms > 30'000) {
+    (void)accounts_.TouchSession(session.id, now);
+    session.last_seen_ms = now;
+  }
+  call->principal = auth::Principal{(*user)->id, (*user)->role};
+  call->actor.user_id = (*user)->id;
+  call->actor.username = (*user)->username;
+  call->actor.session_id = session.public_id;
+  call->actor.device = session.device;
+  call->user = std::move(**user);
+  call->session = std::move(session);
+}
+
+// ----------------------------------------------------------------------------------------------
+// Setup and login
+
+void Api::Impl::Setup(const CallPtr& call) {
+  if (OwnerExists()) return Error(call, 409, "already_set_up", "camguard already has an owner");
+  auto body = DecodeObject(call->request.body, {{"token", FieldType::kString, true, 256},
+                                                {"username", FieldType::kString, true, 64},
+                                                {"password", FieldType::kString, true, 1024}});
+  if (!body) return Error(call, body.error());
+  const std::string token = RequiredString(*body, "token");
+  const std::string username = RequiredString(*body, "username");
+  std::string password = RequiredString(*body, "password");
+
+  const auto throttle = deps_.throttle.Check(call->request.remote_address, "\x01setup", false);
+  if (!throttle.allowed) {
+    http::Response response = ErrorResponse(ApiError{429, "throttled", "too many attempts; wait and retry"});
+    response.SetHeader("Retry-After", std::to_string(std::max<long long>(
+                                          1, std::chrono::duration_cast<std::chrono::seconds>(throttle.retry_after).count())));
+    return Finish(call, std::move(response));
+  }
+  switch (deps_.setup_token.Verify(token)) {
+    case auth::SetupToken::Check::kValid:
+      break;
+    case auth::SetupToken::Check::kExpired:
+      Audit(call, "auth.setup", username, audit::Outcome::kFailure, json{{"reason", "token expired"}});
+      return Error(call, 403, "invalid_setup_token",
+                   "the setup token has expired; restart camguard to get a new one");
+    case auth::SetupToken::Check::kWrong:
+    case auth::SetupToken::Check::kNone:
+      deps_.throttle.RecordFailure(call->request.remote_address, "\x01setup");
+      Audit(call, "auth.setup", username, audit::Outcome::kFailure, json{{"reason", "wrong token"}});
+      return Error(call, 403, "invalid_setup_token", "the setup token is wrong");
+  }
+  if (!IsValidUsername(username)) {
+    return Error(call, 400, "invalid_request",
+                 "username must be 3 to 32 characters: letters, digits, '.', '_' or '-'");
+  }
+  if (auto policy = auth::CheckPasswordPolicy(password, username); !policy) {
+    return Error(call, 400, "weak_password", policy.error().message);
+  }
+  auto hash = std::make_shared<base::Result<std::string>>();
+  deps_.blocking.RunBlocking(
+      [this, hash, password = std::move(password)] { *hash = deps_.hasher.Hash(password); },
+      [this, call, hash, username, token] {
+        if (!*hash) return Internal(call, hash->error(), "hashing");
+        // Re-check on the loop: a concurrent setup may have won while we were hashing.
+        owner_exists_.reset();
+        if (OwnerExists()) return Error(call, 409, "already_set_up", "camguard already has an owner");
+        if (deps_.setup_token.Verify(token) != auth::SetupToken::Check::kValid) {
+          return Error(call, 403, "invalid_setup_token", "the setup token was already used");
+        }
+        const std::int64_t now = Millis(deps_.clock);
+        auto id = accounts_.CreateUser(username, **hash, Role::kOwner, now);
+        if (!id) return Internal(call, id.error(), "creating owner");
+        owner_exists_ = true;
+        if (auto consumed = deps_.setup_token.Consume(); !consumed) {
+          spdlog::error("could not remove the setup token file: {}", consumed.error().message);
+        }
+        call->actor.user_id = *id;
+        call->actor.username = username;
+        Audit(call, "auth.setup", username, audit::Outcome::kSuccess);
+        spdlog::info("owner '{}' created; the setup token is used up", username);
+        auto user = accounts_.FindUser(*id);
+        if (!user || !*user) return Reply(call, 201, json{{"user", json::object()}});
+        Reply(call, 201, json{{"user", UserJson(**user)}});
+      });
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> Api::Impl::PresentedDevice(const CallPtr& call) {
+  const auto header = call->request.Header("cookie");
+  if (!header) return std::nullopt;
+  const auto token = http::FindCookie(*header, kDeviceCookie);
+  if (!token || token->empty() || token->size() > 128) return std::nullopt;
+  auto found = accounts_.FindTrustedDevice(crypto::Sha256Hex(*token));
+  if (!found || !*found) return std::nullopt;
+  return **found;
+}
+
+base::Result<bool> Api::Impl::CheckSecondFactor(const auth::User& user, const std::optional<std::string>& totp_code,
+                                                const std::optional<std::string>& recovery_code) {
+  const std::int64_t now = Millis(deps_.clock);
+  if (totp_code && user.totp_secret_sealed) {
+    CAMGUARD_TRY(const std::string secret, crypto::Open(deps_.secrets_key, *user.totp_secret_sealed));
+    const auto step = auth::totp::Verify(secret, *totp_code, deps_.clock.Now(), user.totp_last_step);
+    if (!step) return false;
+    // Atomic in SQL: a code accepted once can never be accepted again, even by a racing request.
+    return accounts_.AdvanceTotpStep(user.id, *step);
+  }
+  if (recovery_code) return accounts_.ConsumeRecoveryCode(user.id, RecoveryCodeHash(*recovery_code), now);
+  return false;
+}
+
+void Api::Impl::Login(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"username", FieldType::kString, true, 64},
+                                                {"password", FieldType::kString, true, 1024},
+                                                {"totp", FieldType::kString, false, 16},
+                                                {"recovery_code", FieldType::kString, false, 64}});
+  if (!body) return Error(call, body.error());
+  const std::string username = RequiredString(*body, "username");
+  std::string password = RequiredString(*body, "password");
+  const auto totp_code = OptionalString(*body, "totp");
+  const auto recovery_code = OptionalString(*body, "recovery_code");
+  const std::string account = base::ToLower(username);
+  const std::string& address = call->request.remote_address;
+
+  auto user = accounts_.FindUserByName(username);
+  if (!user) return Internal(call, user.error(), "user lookup");
+
+  // A caller holding a live session or trusted-device cookie of this very account is never
+  // locked out by failures of others against the account.
+  bool trusted_holder = false;
+  const auto device = PresentedDevice(call);
+  if (*user) {
+    if (call->user && call->user->id == (**user).id) trusted_holder = true;
+    if (device && device->second == (**user).id) trusted_holder = true;
+  }
+  const auto throttle = deps_.throttle.Check(address, account, trusted_holder);
+  if (!throttle.allowed) {
+    Audit(call, "auth.login", username, audit::Outcome::kFailure, json{{"reason", "throttled"}});
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(throttle.retry_after).count();
+    http::Response response =
+        ErrorResponse(ApiError{429, "throttled", "too many failed attempts; wait and retry"});
+    response.SetHeader("Retry-After", std::to_string(std::max<long long>(1, seconds)));
+    return Finish(call, std::move(response));
+  }
+
+  struct Outcome {
+    bool password_ok = false;
+    std::optional<std::string> new_hash;
+  };
+  auto outcome = std::make_shared<Outcome>();
+  // Unknown users are checked against a dummy hash so both paths cost one Argon2id run.
+  std::string stored_hash = *user ? (**user).password_hash : deps_.hasher.DummyHash();
+  const bool known = user->has_value();
+  deps_.blocking.RunBlocking(
+      [this, outcome, known, stored_hash = std::move(stored_hash), password = std::move(password)] {
+        outcome->password_ok = deps_.hasher.Verify(stored_hash, password) && known;
+        if (outcome->password_ok && deps_.hasher.NeedsRehash(stored_hash)) {
+          if (auto rehashed = deps_.hasher.Hash(password)) outcome->new_hash = std::move(*rehashed);
+        }
+      },
+      [this, call, outcome, username, account, address, totp_code, recovery_code, trusted_holder, device] {
+        // Reload: the account may have changed while the hash ran.
+        auto reloaded = accounts_.FindUserByName(username);
+        if (!reloaded) return Internal(call, reloaded.error(), "user lookup");
+        const bool ok = outcome->password_ok && *reloaded && !(**reloaded).disabled;
+        if (!ok) {
+          deps_.throttle.RecordFailure(address, account);
+          Audit(call, "auth.login", username, audit::Outcome::kFailure,
+                json{{"reason", "invalid credentials"}});
+          return Error(call, 401, "invalid_credentials", "wrong username or password");
+        }
+        const auth::User& user = **reloaded;
+        if (user.totp_enabled()) {
+          if (!totp_code && !recovery_code) {
+            Audit(call, "auth.login", username, audit::Outcome::kFailure,
+                  json{{"reason", "second factor required"}});
+            return Error(call, 401, "totp_required", "enter the code from your authenticator app");
+          }
+          auto second = CheckSecondFactor(user, totp_code, recovery_code);
+          if (!second) return Internal(call, second.error(), "second factor");
+          if (!*second) {
+            deps_.throttle.RecordFailure(address, account);
+            Audit(call, "auth.login", username, audit::Outcome::kFailure,
+                  json{{"reason", recovery_code ? "wrong recovery code" : "wrong or reused TOTP code"}});
+            return Error(call, 401, "invalid_credentials", "wrong or already used code");
+          }
+        }
+        deps_.throttle.RecordSuccess(address, account);
+        if (outcome->new_hash) {
+          (void)accounts_.SetPasswordHash(user.id, *outcome->new_hash, Millis(deps_.clock), false);
+        }
+        std::optional<std::int64_t> device_id;
+        if (device && device->second == user.id) device_id = device->first;
+        StartSession(call, user, trusted_holder, device_id);
+      });
+}
+
+void Api::Impl::StartSession(const CallPtr& call, const auth::User& user, bool /*trusted_device_presented*/,
+                             std::optional<std::int64_t> device_id) {
+  const std::int64_t now = Millis(deps_.clock);
+  const std::string user_agent(call->request.Header("user-agent").value_or("").substr(0, 512));
+  const std::string label = auth::DeviceLabel(user_agent);
+  if (!device_id) {
+    const std::string device_token = crypto::RandomToken(32);
+    auto created = accounts_.CreateTrustedDevice(user.id, "dev_" + crypto::RandomToken(12),
+                                                 crypto::Sha256Hex(device_token), label, now);
+    if (!created) return Internal(call, created.error(), "creating device");
+    device_id = *created;
+    call->set_cookies.push_back(http::HostCookie(kDeviceCookie, device_token, {365LL * 24 * 3600}));
+  } else {
+    (void)accounts_.TouchTrustedDevice(*device_id, now);
+  }
+  const std::string token = crypto::RandomToken(32);
+  auth::NewSession fresh;
+  fresh.token_hash = crypto::Sha256Hex(token);
+  fresh.public_id = "ses_" + crypto::RandomToken(12);
+  fresh.csrf_token = crypto::RandomToken(32);
+  fresh.user_id = user.id;
+  fresh.device_id = device_id;
+  fresh.device = label;
+  fresh.user_agent = user_agent;
+  fresh.address = call->request.remote_address;
+  fresh.now_ms = now;
+  fresh.expires_ms = now + options_.session_absolute_timeout.count() * 1000;
+  auto id = accounts_.CreateSession(fresh);
+  if (!id) return Internal(call, id.error(), "creating session");
+  auto session = accounts_.FindSessionByPublicId(fresh.public_id);
+  if (!session || !*session) return Internal(call, base::Error{base::ErrorCode::kInternal, "session vanished"}, "login");
+  call->set_cookies.push_back(
+      http::HostCookie(kSessionCookie, token, {static_cast<long long>(options_.session_absolute_timeout.count())}));
+  call->actor.user_id = user.id;
+  call->actor.username = user.username;
+  call->actor.session_id = fresh.public_id;
+  call->actor.device = label;
+  Audit(call, "auth.login", user.username, audit::Outcome::kSuccess,
+        json{{"second_factor", user.totp_enabled()}});
+  Reply(call, 200, json{{"user", UserJson(user)},
+                        {"session", SessionJson(**session, user.username, true)},
+                        {"csrf_token", fresh.csrf_token}});
+}
+
+void Api::Impl::Logout(const CallPtr& call) {
+  (void)accounts_.RevokeSession(call->session->id, Millis(deps_.clock), "logout");
+  call->set_cookies.push_back(http::ExpiredHostCookie(kSessionCookie));
+  Audit(call, "auth.logout", call->user->username, audit::Outcome::kSuccess);
+  Reply(call, 204, json());
+}
+
+void Api::Impl::Me(const CallPtr& call) {
+  Reply(call, 200, json{{"user", UserJson(*call->user)},
+                        {"session", SessionJson(*call->session, call->user->username, true)},
+                        {"csrf_token", call->session->csrf_token}});
+}
+
+void Api::Impl::WithPasswordCheck(const CallPtr& call, std::string password, std::function<void()> then) {
+  const std::string account = base::ToLower(call->user->username);
+  const auto throttle = deps_.throttle.Check(call->request.remote_address, account, true);
+  if (!throttle.allowed) {
+    http::Response response = ErrorResponse(ApiError{429, "throttled", "too many failed attempts; wait and retry"});
+    response.SetHeader("Retry-After", std::to_string(std::max<long long>(
+        1, std::chrono::duration_cast<std::chrono::seconds>(throttle.retry_after).count())));
+    return Finish(call, std::move(response));
+  }
+  auto ok = std::make_shared<bool>(false);
+  deps_.blocking.RunBlocking(
+      [this, ok, hash = call->user->password_hash, password = std::move(password)] {
+        *ok = deps_.hasher.Verify(hash, password);
+      },
+      [this, call, ok, account, then = std::move(then)] {
+        if (!*ok) {
+          deps_.throttle.RecordFailure(call->request.remote_address, account);
+          Audit(call, "auth.reauthenticate", call->user->username, audit::Outcome::kFailure);
+          return Error(call, 401, "invalid_credentials", "the password is wrong");
+        }
+        then();
+      });
+}
+
+void Api::Impl::ChangePassword(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"current_password", FieldType::kString, true, 1024},
+                                                {"new_password", FieldType::kString, true, 1024}});
+  if (!body) return Error(call, body.error());
+  std::string current = RequiredString(*body, "current_password");
+  std::string next = RequiredString(*body, "new_password");
+  if (auto policy = auth::CheckPasswordPolicy(next, call->user->username); !policy) {
+    return Error(call, 400, "weak_password", policy.error().message);
+  }
+  WithPasswordCheck(call, std::move(current), [this, call, next = std::move(next)]() mutable {
+    auto hash = std::make_shared<base::Result<std::string>>();
+    deps_.blocking.RunBlocking([this, hash, next = std::move(next)] { *hash = deps_.hasher.Hash(next); },
+                               [this, call, hash] {
+                                 if (!*hash) return Internal(call, hash->error(), "hashing");
+                                 const std::int64_t now = Millis(deps_.clock);
+                                 if (auto set = accounts_.SetPasswordHash(call->user->id, **hash, now, true); !set) {
+                                   return Internal(call, set.error(), "storing password");
+                                 }
+                                 auto revoked = accounts_.RevokeUserSessions(call->user->id, call->session->id,
+                                                                             now, "password changed");
+                                 Audit(call, "auth.password_change", call->user->username,
+                                       audit::Outcome::kSuccess,
+                                       json{{"other_sessions_ended", revoked ? *revoked : 0}});
+                                 Reply(call, 204, json());
+                               });
+  });
+}
+
+void Api::Impl::TotpStart(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"password", FieldType::kString, true, 1024}});
+  if (!body) return Error(call, body.error());
+  if (call->user->totp_enabled()) {
+    return Error(call, 409, "conflict", "TOTP is already enabled; disable it first to enroll again");
+  }
+  WithPasswordCheck(call, RequiredString(*body, "password"), [this, call] {
+    const std::string secret = auth::totp::GenerateSecret();
+    if (auto stored = accounts_.SetTotpEnrollment(call->user->id, SealSecret(secret), Millis(deps_.clock));
+        !stored) {
+      return Internal(call, stored.error(), "storing enrollment");
+    }
+    const std::string uri = auth::totp::OtpauthUri(options_.issuer, call->user->username, secret);
+    auto svg = auth::QrCodeSvg(uri);
+    if (!svg) return Internal(call, svg.error(), "QR code");
+    Audit(call, "auth.totp_enroll", call->user->username, audit::Outcome::kSuccess);
+    Reply(call, 200, json{{"otpauth_uri", uri}, {"secret", base::Base32Encode(secret)}, {"qr_svg", *svg}});
+  });
+}
+
+void Api::Impl::TotpConfirm(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"code", FieldType::kString, true, 16}});
+  if (!body) return Error(call, body.error());
+  if (call->user->totp_enabled()) return Error(call, 409, "conflict", "TOTP is already enabled");
+  auto pending = accounts_.TotpEnrollment(call->user->id);
+  if (!pending) return Internal(call, pending.error(), "reading enrollment");
+  if (!*pending) return Error(call, 409, "conflict", "start TOTP enrollment first");
+  auto secret = crypto::Open(deps_.secrets_key, **pending);
+  if (!secret) return Internal(call, secret.error(), "opening enrollment");
+  const auto step = auth::totp::Verify(*secret, RequiredString(*body, "code"), deps_.clock.Now(), 0);
+  if (!step) {
+    Audit(call, "auth.totp_enable", call->user->username, audit::Outcome::kFailure);
+    return Error(call, 400, "invalid_request", "the code does not match; check the device's clock");
+  }
+  std::vector<std::string> codes = auth::GenerateRecoveryCodes(10);
+  std::vector<std::string> hashes;
+  for (const auto& code : codes) hashes.push_back(RecoveryCodeHash(code));
+  auto tx = store::Transaction::Begin(deps_.db);
+  if (!tx) return Internal(call, tx.error(), "transaction");
+  if (auto enabled = accounts_.EnableTotp(call->user->id, **pending, *step); !enabled) {
+    return Internal(call, enabled.error(), "enabling TOTP");
+  }
+  if (auto stored = accounts_.ReplaceRecoveryCodes(call->user->id, hashes); !stored) {
+    return Internal(call, stored.error(), "storing recovery codes");
+  }
+  if (auto committed = tx->Commit(); !committed) return Internal(call, committed.error(), "commit");
+  Audit(call, "auth.totp_enable", call->user->username, audit::Outcome::kSuccess);
+  Reply(call, 200, json{{"recovery_codes", codes}});
+}
+
+void Api::Impl::TotpDisable(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"password", FieldType::kString, true, 1024},
+                                                {"code", FieldType::kString, false, 16},
+                                                {"recovery_code", FieldType::kString, false, 64}});
+  if (!body) return Error(call, body.error());
+  if (!call->user->totp_enabled()) return Error(call, 409, "conflict", "TOTP is not enabled");
+  const auto code = OptionalString(*body, "code");
+  const auto recovery = OptionalString(*body, "recovery_code");
+  if (!code && !recovery) return Error(call, 400, "invalid_request", "field 'code' or 'recovery_code' is required");
+  WithPasswordCheck(call, RequiredString(*body, "password"), [this, call, code, recovery] {
+    auto user = accounts_.FindUser(call->user->id);
+    if (!user || !*user) return Error(call, 401, "unauthenticated", "sign in first");
+    auto second = CheckSecondFactor(**user, code, recovery);
+    if (!second) return Internal(call, second.error(), "second factor");
+    if (!*second) {
+      deps_.throttle.RecordFailure(call->request.remote_address, base::ToLower(call->user->username));
+      Audit(call, "auth.totp_disable", call->user->username, audit::Outcome::kFailure);
+      return Error(call, 401, "invalid_credentials", "wrong or already used code");
+    }
+    if (auto disabled = accounts_.DisableTotp(call->user->id); !disabled) {
+      return Internal(call, disabled.error(), "disabling TOTP");
+    }
+    Audit(call, "auth.totp_disable", call->user->username, audit::Outcome::kSuccess);
+    Reply(call, 204, json());
+  });
+}
+
+void Api::Impl::RegenerateRecoveryCodes(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"password", FieldType::kString, true, 1024}});
+  if (!body) return Error(call, body.error());
+  if (!call->user->totp_enabled()) return Error(call, 409, "conflict", "enable TOTP first");
+  WithPasswordCheck(call, RequiredString(*body, "password"), [this, call] {
+    std::vector<std::string> codes = auth::GenerateRecoveryCodes(10);
+    std::vector<std::string> hashes;
+    for (const auto& code : codes) hashes.push_back(RecoveryCodeHash(code));
+    if (auto stored = accounts_.ReplaceRecoveryCodes(call->user->id, hashes); !stored) {
+      return Internal(call, stored.error(), "storing recovery codes");
+    }
+    Audit(call, "auth.recovery_codes", call->user->username, audit::Outcome::kSuccess);
+    Reply(call, 200, json{{"recovery_codes", codes}});
+  });
+}
+
+// ----------------------------------------------------------------------------------------------
+// Sessions
+
+void Api::Impl::ListSessions(const CallPtr& call) {
+  bool all = false;
+  if (const auto it = call->target.query.find("all"); it != call->target.query.end()) {
+    if (it->second == "true" || it->second == "1") {
+      all = true;
+    } else if (it->second != "false" && it->second != "0") {
+      return Error(call, 400, "invalid_request", "query parameter 'all' must be true or false");
+    }
+  }
+  if (!Require(call, all ? Action::kListAllSessions : Action::kListOwnSessions, {}, "sessions")) return;
+  auto sessions = accounts_.ListSessions(all ? std::nullopt : std::optional(call->user->id), Millis(deps_.clock));
+  if (!sessions) return Internal(call, sessions.error(), "listing sessions");
+  auto users = accounts_.ListUsers();
+  if (!users) return Internal(call, users.error(), "listing users");
+  std::map<std::int64_t, std::string> names;
+  for (const auto& u : *users) names[u.id] = u.username;
+  json list = json::array();
+  for (const auto& s : *sessions) list.push_back(SessionJson(s, names[s.user_id], s.id == call->session->id));
+  Reply(call, 200, json{{"sessions", list}});
+}
+
+void Api::Impl::RevokeSession(const CallPtr& call) {
+  const std::string& id = call->params["id"];
+  auto found = accounts_.FindSessionByPublicId(id);
+  if (!found) return Internal(call, found.error(), "session lookup");
+  std::optional<Role> owner_role;
+  if (*found) {
+    auto owner = accounts_.FindUser((**found).user_id);
+    if (owner && *owner) owner_role = (**owner).role;
+  }
+  auth::Target target;
+  target.is_self = *found && (**found).user_id == call->user->id;
+  target.user_role = owner_role;
+  // Someone else's session that does not exist and one they may not touch look the same.
+  if (!*found) {
+    if (!Require(call, Action::kListAllSessions, {}, id)) return;
+    return Error(call, 404, "not_found", "no such session");
+  }
+  if (!Require(call, Action::kRevokeSession, target, id)) return;
+  if (auto revoked = accounts_.RevokeSession((**found).id, Millis(deps_.clock), "revoked"); !revoked) {
+    return Internal(call, revoked.error(), "revoking session");
+  }
+  Audit(call, "session.revoke", id, audit::Outcome::kSuccess, json{{"user_id", std::to_string((**found).user_id)}});
+  if ((**found).id == call->session->id) call->set_cookies.push_back(http::ExpiredHostCookie(kSessionCookie));
+  Reply(call, 204, json());
+}
+
+// ----------------------------------------------------------------------------------------------
+// Users
+
+base::Result<std::optional<auth::User>> Api::Impl::LoadTargetUser(const CallPtr& call) {
+  const auto id = ParseId(call->params["id"]);
+  if (!id) return std::optional<auth::User>();
+  return accounts_.FindUser(*id);
+}
+
+void Api::Impl::ListUsers(const CallPtr& call) {
+  auto users = accounts_.ListUsers();
+  if (!users) return Internal(call, users.error(), "listing users");
+  json list = json::array();
+  for (const auto& u : *users) list.push_back(UserJson(u));
+  Reply(call, 200, json{{"users", list}});
+}
+
+void Api::Impl::CreateUser(const CallPtr& call) {
+  if (!Require(call, Action::kListUsers, {}, "users")) return;  // members and guests stop here
+  auto body = DecodeObject(call->request.body, {{"username", FieldType::kString, true, 64},
+                                                {"password", FieldType::kString, true, 1024},
+                                                {"role", FieldType::kString, true, 16}});
+  if (!body) return Error(call, body.error());
+  const std::string username = RequiredString(*body, "username");
+  std::string password = RequiredString(*body, "password");
+  const auto role = auth::ParseRole(RequiredString(*body, "role"));
+  if (!role) return Error(call, 400, "invalid_request", "role must be admin, member or guest");
+  auth::Target target;
+  target.new_role = *role;
+  if (!Require(call, Action::kCreateUser, target, username)) return;
+  if (!IsValidUsername(username)) {
+    return Error(call, 400, "invalid_request",
+                 "username must be 3 to 32 characters: letters, digits, '.', '_' or '-'");
+  }
+  if (auto policy = auth::CheckPasswordPolicy(password, username); !policy) {
+    return Error(call, 400, "weak_password", policy.error().message);
+  }
+  auto existing = accounts_.FindUserByName(username);
+  if (!existing) return Internal(call, existing.error(), "user lookup");
+  if (*existing) return Error(call, 409, "conflict", "a user with that name already exists");
+  auto hash = std::make_shared<base::Result<std::string>>();
+  deps_.blocking.RunBlocking([this, hash, password = std::move(password)] { *hash = deps_.hasher.Hash(password); },
+                             [this, call, hash, username, role] {
+                               if (!*hash) return Internal(call, hash->error(), "hashing");
+                               auto id = accounts_.CreateUser(username, **hash, *role, Millis(deps_.clock));
+                               if (!id) {
+                                 if (id.error().code == base::ErrorCode::kAlreadyExists) {
+                                   return Error(call, 409, "conflict", "a user with that name already exists");
+                                 }
+                                 return Internal(call, id.error(), "creating user");
+                               }
+                               Audit(call, "user.create", username, audit::Outcome::kSuccess,
+                                     json{{"role", std::string(auth::ToString(*role))}});
+                               auto user = accounts_.FindUser(*id);
+                               if (!user || !*user) return Reply(call, 201, json{{"user", json::object()}});
+                               Reply(call, 201, json{{"user", UserJson(**user)}});
+                             });
+}
+
+void Api::Impl::GetUser(const CallPtr& call) {
+  if (!Require(call, Action::kReadUser, {}, call->params["id"])) return;
+  auto user = LoadTargetUser(call);
+  if (!user) return Internal(call, user.error(), "user lookup");
+  if (!*user) return Error(call, 404, "not_found", "no such user");
+  auto rights = cameras_.RightsOfUser((**user).id);
+  if (!rights) return Internal(call, rights.error(), "rights lookup");
+  auto all = cameras_.List();
+  if (!all) return Internal(call, all.error(), "camera list");
+  json list = json::array();
+  for (const auto& camera : *all) {
+    const auto it = rights->find(camera.id);
+    if (it == rights->end()) continue;
+    list.push_back(json{{"camera_id", camera.public_id}, {"rights", RightsArray(it->second)}});
+  }
+  Reply(call, 200, json{{"user", UserJson(**user)}, {"rights", list}});
+}
+
+void Api::Impl::UpdateUser(const CallPtr& call) {
+  if (!Require(call, Action::kListUsers, {}, call->params["id"])) return;
+  auto user = LoadTargetUser(call);
+  if (!user) return Internal(call, user.error(), "user lookup");
+  if (!*user) return Error(call, 404, "not_found", "no such user");
+  auto body = DecodeObject(call->request.body, {{"role", FieldType::kString, false, 16},
+                                                {"disabled", FieldType::kBoolean, false}});
+  if (!body) return Error(call, body.error());
+  if (body->empty()) return Error(call, 400, "invalid_request", "nothing to change: give 'role' or 'disabled'");
+  auth::Target target;
+  target.user_role = (**user).role;
+  target.is_self = (**user).id == call->user->id;
+  std::optional<Role> new_role;
+  if (const auto role_text = OptionalString(*body, "role")) {
+    new_role = auth::ParseRole(*role_text);
+    if (!new_role) return Error(call, 400, "invalid_request", "role must be admin, member or guest");
+    target.new_role = new_role;
+  }
+  if (!Require(call, Action::kUpdateUser, target, (**user).username)) return;
+  const std::int64_t now = Millis(deps_.clock);
+  json details = json::object();
+  if (new_role && *new_role != (**user).role) {
+    if (auto set = accounts_.SetRole((**user).id, *new_role); !set) return Internal(call, set.error(), "role");
+    details["role"] = {std::string(auth::ToString((**user).role)), std::string(auth::ToString(*new_role))};
+    // Rights a guest may not hold are dropped when demoting.
+    auto rights = cameras_.RightsOfUser((**user).id);
+    if (rights) {
+      for (auto& [camera, bits] : *rights) bits &= auth::GrantableRights(*new_role);
+      (void)cameras_.ReplaceRightsOfUser((**user).id, *rights);
+    }
+  }
+  if (body->contains("disabled")) {
+    const bool disabled = (*body)["disabled"].get<bool>();
+    if (disabled != (**user).disabled) {
+      if (auto set = accounts_.SetDisabled((**user).id, disabled); !set) return Internal(call, set.error(), "disable");
+      details["disabled"] = disabled;
+      if (disabled) {
+        auto ended = accounts_.RevokeUserSessions((**user).id, std::nullopt, now, "account disabled");
+        details["sessions_ended"] = ended ? *ended : 0;
+      }
+    }
+  }
+  Audit(call, "user.update", (**user).username, audit::Outcome::kSuccess, details);
+  auto updated = accounts_.FindUser((**user).id);
+  if (!updated || !*updated) return Error(call, 404, "not_found", "no such user");
+  Reply(call, 200, json{{"user", UserJson(**updated)}});
+}
+
+void Api::Impl::DeleteUser(const CallPtr& call) {
+  if (!Require(call, Action::kListUsers, {}, call->params["id"])) return;
+  auto user = LoadTargetUser(call);
+  if (!user) return Internal(call, user.error(), "user lookup");
+  if (!*user) return Error(call, 404, "not_found", "no such user");
+  auth::Target target;
+  target.user_role = (**user).role;
+  target.is_self = (**user).id == call->user->id;
+  if (!Require(call, Action::kDeleteUser, target, (**user).username)) return;
+  (void)accounts_.RevokeUserSessions((**user).id, std::nullopt, Millis(deps_.clock), "account deleted");
+  if (auto deleted = accounts_.DeleteUser((**user).id); !deleted) return Internal(call, deleted.error(), "delete");
+  Audit(call, "user.delete", (**user).username, audit::Outcome::kSuccess);
+  Reply(call, 204, json());
+}
+
+void Api::Impl::SetRights(const CallPtr& call) {
+  if (!Require(call, Action::kListUsers, {}, call->params["id"])) return;
+  auto user = LoadTargetUser(call);
+  if (!user) return Internal(call, user.error(), "user lookup");
+  if (!*user) return Error(call, 404, "not_found", "no such user");
+  auto body = DecodeObject(call->request.body, {{"rights", FieldType::kArray, true, 1000}});
+  if (!body) return Error(call, body.error());
+  auto all = cameras_.List();
+  if (!all) return Internal(call, all.error(), "camera list");
+  std::map<std::string, std::int64_t> by_public_id;
+  for (const auto& camera : *all) by_public_id[camera.public_id] = camera.id;
+
+  std::map<std::int64_t, std::uint32_t> rights;
+  auth::CameraRights union_of_rights = 0;
+  for (const json& element : (*body)["rights"]) {
+    if (!element.is_object() || element.size() != 2 || !element.contains("camera_id") ||
+        !element.contains("rights") || !element["camera_id"].is_string() || !element["rights"].is_array()) {
+      return Error(call, 400, "invalid_request",
+                   "each element of 'rights' must be {\"camera_id\": string, \"rights\": [string]}");
+    }
+    const auto camera = by_public_id.find(element["camera_id"].get<std::string>());
+    if (camera == by_public_id.end()) return Error(call, 400, "invalid_request", "unknown camera_id");
+    if (rights.contains(camera->second)) return Error(call, 400, "invalid_request", "camera_id listed twice");
+    std::uint32_t bits = 0;
+    for (const json& name : element["rights"]) {
+      const auto right = name.is_string() ? auth::ParseCameraRight(name.get<std::string>()) : std::nullopt;
+      if (!right) {
+        return Error(call, 400, "invalid_request",
+                     "rights must be among view, playback, export, ptz, talk, configure");
+      }
+      bits |= static_cast<std::uint32_t>(*right);
+    }
+    rights[camera->second] = bits;
+    union_of_rights |= bits;
+  }
+  auth::Target target;
+  target.user_role = (**user).role;
+  target.is_self = (**user).id == call->user->id;
+  target.rights_to_grant = union_of_rights;
+  if (!Require(call, Action::kSetUserRights, target, (**user).username)) return;
+  if (auto stored = cameras_.ReplaceRightsOfUser((**user).id, rights); !stored) {
+    return Internal(call, stored.error(), "storing rights");
+  }
+  json list = json::array();
+  for (const auto& camera : *all) {
+    const auto it = rights.find(camera.id);
+    if (it == rights.end() || it->second == 0) continue;
+    list.push_back(json{{"camera_id", camera.public_id}, {"rights", RightsArray(it->second)}});
+  }
+  Audit(call, "user.rights", (**user).username, audit::Outcome::kSuccess, json{{"rights", list}});
+  Reply(call, 200, json{{"rights", list}});
+}
+
+// ----------------------------------------------------------------------------------------------
+// Cameras
+
+void Api::Impl::ListCameras(const CallPtr& call) {
+  auto all = cameras_.List();
+  if (!all) return Internal(call, all.error(), "camera list");
+  auto granted = cameras_.RightsOfUser(call->user->id);
+  if (!granted) return Internal(call, granted.error(), "rights lookup");
+  json list = json::array();
+  for (const auto& camera : *all) {
+    const auto it = granted->find(camera.id);
+    auth::Target target;
+    target.camera_right = auth::CameraRight::kView;
+    target.camera_rights_granted = it == granted->end() ? 0 : it->second;
+    if (auth::Authorize(call->principal, Action::kUseCamera, target) != Decision::kAllow) continue;
+    list.push_back(CameraJson(camera, auth::EffectiveRights(call->user->role, target.camera_rights_granted)));
+  }
+  Reply(call, 200, json{{"cameras", list}});
+}
+
+void Api::Impl::CreateCamera(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"name", FieldType::kString, true, 64},
+                                                {"main_url", FieldType::kString, true, 2048},
+                                                {"sub_url", FieldType::kString, false, 2048},
+                                                {"username", FieldType::kString, false, 128},
+                                                {"password", FieldType::kString, false, 256}});
+  if (!body) return Error(call, body.error());
+  cameras::NewCamera camera;
+  camera.name = std::string(base::Trim(RequiredString(*body, "name")));
+  if (camera.name.empty() || !base::IsValidUtf8(camera.name)) {
+    return Error(call, 400, "invalid_request", "name must be a non-empty text");
+  }
+  camera.main_url = RequiredString(*body, "main_url");
+  if (auto valid = cameras::ValidateStreamUrl(camera.main_url); !valid) {
+    return Error(call, 400, "invalid_request", "main_url: " + valid.error().message);
+  }
+  camera.sub_url = OptionalString(*body, "sub_url");
+  if (camera.sub_url) {
+    if (auto valid = cameras::ValidateStreamUrl(*camera.sub_url); !valid) {
+      return Error(call, 400, "invalid_request", "sub_url: " + valid.error().message);
+    }
+  }
+  const auto username = OptionalString(*body, "username");
+  const auto password = OptionalString(*body, "password");
+  if (username || password) {
+    const json credentials = {{"username", username.value_or("")}, {"password", password.value_or("")}};
+    camera.credentials_sealed = SealSecret(Dump(credentials));
+  }
+  auto created = cameras_.Create(camera, Millis(deps_.clock));
+  if (!created) return Internal(call, created.error(), "creating camera");
+  Audit(call, "camera.create", created->public_id, audit::Outcome::kSuccess,
+        json{{"name", created->name}, {"main_url", created->main_url}, {"has_credentials", created->has_credentials}});
+  Reply(call, 201, json{{"camera", CameraJson(*created, auth::kAllCameraRights)}});
+}
+
+void Api::Impl::GetCamera(const CallPtr& call) {
+  auto camera = cameras_.FindByPublicId(call->params["id"]);
+  if (!camera) return Internal(call, camera.error(), "camera lookup");
+  auth::Target target;
+  target.camera_right = auth::CameraRight::kView;
+  if (*camera) {
+    auto granted = cameras_.RightsOfUser(call->user->id);
+    if (!granted) return Internal(call, granted.error(), "rights lookup");
+    const auto it = granted->find((**camera).id);
+    target.camera_rights_granted = it == granted->end() ? 0 : it->second;
+  }
+  // Without the view right a camera that exists and one that does not look the same.
+  if (!Require(call, Action::kUseCamera, target, call->params["id"])) return;
+  if (!*camera) return Error(call, 404, "not_found", "no such camera");
+  Reply(call, 200, json{{"camera", CameraJson(**camera, auth::EffectiveRights(call->user->role,
+                                                                                target.camera_rights_granted))}});
+}
+
+void Api::Impl::DeleteCamera(const CallPtr& call) {
+  auto camera = cameras_.FindByPublicId(call->params["id"]);
+  if (!camera) return Internal(call, camera.error(), "camera lookup");
+  if (!*camera) return Error(call, 404, "not_found", "no such camera");
+  if (auto deleted = cameras_.Delete((**camera).id); !deleted) return Internal(call, deleted.error(), "delete");
+  Audit(call, "camera.delete", (**camera).public_id, audit::Outcome::kSuccess, json{{"name", (**camera).name}});
+  Reply(call, 204, json());
+}
+
+// ----------------------------------------------------------------------------------------------
+// Audit log
+
+void Api::Impl::ReadAuditLog(const CallPtr& call) {
+  audit::Query query;
+  static const std::set<std::string> known = {"from", "to", "action", "username", "outcome", "before", "limit"};
+  for (const auto& [key, value] : call->target.query) {
+    if (!known.contains(key)) return Error(call, 400, "invalid_request", "unknown query parameter '" + key.substr(0, 32) + "'");
+    if (key == "from" || key == "to") {
+      const auto time = base::ParseRfc3339(value);
+      if (!time) return Error(call, 400, "invalid_request", "'" + key + "' must be an RFC 3339 date-time");
+      (key == "from" ? query.from_ms : query.to_ms) = base::ToUnixMillis(*time);
+    } else if (key == "action") {
+      query.action = value;
+    } else if (key == "username") {
+      query.username = value;
+    } else if (key == "outcome") {
+      query.outcome = audit::ParseOutcome(value);
+      if (!query.outcome) return Error(call, 400, "invalid_request", "outcome must be success, failure or denied");
+    } else if (key == "before") {
+      const auto before = ParseId(value);
+      if (!before) return Error(call, 400, "invalid_request", "'before' must be a positive integer");
+      query.before_seq = *before;
+    } else if (key == "limit") {
+      const auto limit = ParseId(value);
+      if (!limit || *limit < 1 || *limit > 1000) {
+        return Error(call, 400, "invalid_request", "'limit' must be between 1 and 1000");
+      }
+      query.limit = static_cast<int>(*limit);
+    }
+  }
+  auto entries = deps_.audit.List(query);
+  if (!entries) return Internal(call, entries.error(), "reading audit log");
+  json list = json::array();
+  for (const auto& e : *entries) {
+    json details = json::parse(e.details_json, nullptr, false);
+    if (details.is_discarded()) details = json::object();
+    list.push_back(json{{"seq", e.seq},
+                        {"time", Time(e.time_ms)},
+                        {"user_id", e.actor.user_id ? json(std::to_string(*e.actor.user_id)) : json(nullptr)},
+                        {"username", e.actor.username},
+                        {"session_id", e.actor.session_id},
+                        {"device", e.actor.device},
+                        {"address", e.actor.address},
+                        {"action", e.action},
+                        {"target", e.target},
+                        {"outcome", std::string(audit::ToString(e.outcome))},
+                        {"details", details}});
+  }
+  json next = nullptr;
+  if (!entries->empty() && static_cast<int>(entries->size()) == query.limit && entries->back().seq > 1) {
+    next = entries->back().seq;
+  }
+  Reply(call, 200, json{{"entries", list}, {"next_before", next}});
+}
+
+// ----------------------------------------------------------------------------------------------
+
+Api::Api(ApiDeps deps, ApiOptions options) : impl_(std::make_unique<Impl>(deps, std::move(options))) {}
+Api::~Api() = default;
+
+void Api::Handle(http::Request request, http::Responder respond) {
+  impl_->Handle(std::move(request), std::move(respond));
+}
+
+std::vector<RouteInfo> Api::Routes() {
+  std::vector<RouteInfo> routes;
+  for (const auto& route : Impl::RouteTable()) routes.push_back({route.method, route.pattern, route.action});
+  return routes;
+}
+
+}  // namespace camguard::api

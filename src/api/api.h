@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: Apache-2.0
+// The JSON API under /api/v1/ (docs/api/openapi.yaml). Api is the http::Handler the transport
+// calls; it resolves the route, applies the setup gate, Origin/CSRF checks and the session,
+// asks auth::Authorize() for every decision, runs the handler, and audits what happened.
+// Thread: loop only. Slow work (Argon2id) goes through http::BlockingExecutor.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "auth/authorization.h"
+#include "auth/login_throttle.h"
+#include "auth/password_hasher.h"
+#include "auth/setup_token.h"
+#include "base/clock.h"
+#include "crypto/crypto.h"
+#include "http/message.h"
+#include "store/database.h"
+
+namespace camguard::api {
+
+inline constexpr std::string_view kSessionCookie = "__Host-camguard_session";
+inline constexpr std::string_view kDeviceCookie = "__Host-camguard_device";
+inline constexpr std::string_view kCsrfHeader = "x-csrf-token";
+
+struct ApiOptions {
+  std::chrono::seconds session_idle_timeout{12 * 3600};
+  std::chrono::seconds session_absolute_timeout{7 * 24 * 3600};
+  std::vector<std::string> allowed_origins;
+  std::string issuer = "camguard";  // shown in authenticator apps
+};
+
+struct ApiDeps {
+  const base::Clock& clock;
+  store::Database& db;
+  audit::AuditLog& audit;
+  const auth::PasswordHasher& hasher;
+  auth::LoginThrottle& throttle;
+  auth::SetupToken& setup_token;
+  const crypto::SecretKey& secrets_key;
+  http::BlockingExecutor& blocking;
+};
+
+struct RouteInfo {
+  std::string_view method;
+  std::string_view pattern;
+  auth::Action action;
+};
+
+class Api final : public http::Handler {
+ public:
+  Api(ApiDeps deps, ApiOptions options);
+  ~Api() override;
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  void Handle(http::Request request, http::Responder respond) override;
+
+  // Every route, for the spec-agreement test and the authorization matrix.
+  static std::vector<RouteInfo> Routes();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace camguard::api

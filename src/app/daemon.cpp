@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/daemon.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "api/api.h"
+#include "app/data_dir.h"
+#include "audit/audit_log.h"
+#include "auth/account_store.h"
+#include "auth/login_throttle.h"
+#include "auth/password_hasher.h"
+#include "auth/setup_token.h"
+#include "base/clock.h"
+#include "base/files.h"
+#include "config/config.h"
+#include "crypto/certificate.h"
+#include "crypto/crypto.h"
+#include "net/server.h"
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace camguard::app {
+
+namespace {
+
+// Console lines people (and the tests) read; stdout, flushed at once.
+template <typename... Args>
+void Say(fmt::format_string<Args...> format, Args&&... args) {
+  fmt::print("camguard: {}\n", fmt::format(format, std::forward<Args>(args)...));
+  std::fflush(stdout);
+}
+
+int Fatal(std::string_view what, const base::Error& error) {
+  spdlog::critical("{}: {}", what, error.message);
+  fmt::print(stderr, "camguard: {}: {}\n", what, error.message);
+  return 1;
+}
+
+void ConfigureLogging(const config::Config& config) {
+  auto logger = spdlog::stderr_color_mt("camguard");
+  if (config.log_format == "json") {
+    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%v"})", spdlog::pattern_time_type::utc);
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  }
+  logger->set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_default_logger(logger);
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof(name) - 1) != 0) return {};
+  return name;
+}
+
+bool IsIpLiteral(std::string_view host) {
+  if (host.find(':') != std::string_view::npos) return true;
+  return !host.empty() && host.find_first_not_of("0123456789.") == std::string_view::npos;
+}
+
+struct TlsMaterial {
+  std::string certificate_pem;
+  std::string private_key_pem;
+};
+
+base::Result<TlsMaterial> LoadOrCreateTls(const DataDir& dir, const config::Config& config) {
+  TlsMaterial tls;
+  if (config.tls_certificate && config.tls_private_key) {
+    CAMGUARD_TRY(tls.certificate_pem, base::ReadFile(*config.tls_certificate, 1 << 20));
+    CAMGUARD_TRY(tls.private_key_pem, base::ReadFile(*config.tls_private_key, 1 << 20));
+    CAMGUARD_TRY_STATUS(crypto::CheckKeyMatchesCertificate(tls.certificate_pem, tls.private_key_pem));
+    return tls;
+  }
+  if (std::filesystem::exists(dir.certificate()) && std::filesystem::exists(dir.private_key())) {
+    CAMGUARD_TRY(tls.certificate_pem, base::ReadFile(dir.certificate(), 1 << 20));
+    CAMGUARD_TRY(tls.private_key_pem, base::ReadFile(dir.private_key(), 1 << 20));
+    CAMGUARD_TRY_STATUS(crypto::CheckKeyMatchesCertificate(tls.certificate_pem, tls.private_key_pem));
+    return tls;
+  }
+  std::vector<std::string> dns_names = {"localhost"};
+  const std::string host = HostName();
+  if (!host.empty() && host != "localhost") dns_names.push_back(host);
+  for (const auto& name : config.server_names) dns_names.push_back(name);
+  std::vector<std::string> ips = {"127.0.0.1", "::1"};
+  if (IsIpLiteral(config.listen_host) && config.listen_host != "0.0.0.0" && config.listen_host != "::" &&
+      config.listen_host != "127.0.0.1" && config.listen_host != "::1") {
+    ips.push_back(config.listen_host);
+  }
+  CAMGUARD_TRY(auto generated, crypto::GenerateSelfSignedCertificate(dns_names, ips));
+  CAMGUARD_TRY_STATUS(base::EnsurePrivateDirectory(dir.tls()));
+  CAMGUARD_TRY_STATUS(base::WritePrivateFile(dir.private_key(), generated.private_key_pem));
+  CAMGUARD_TRY_STATUS(base::WritePrivateFile(dir.certificate(), generated.certificate_pem));
+  spdlog::info("generated a self-signed TLS certificate for {}", fmt::join(dns_names, ", "));
+  tls.certificate_pem = std::move(generated.certificate_pem);
+  tls.private_key_pem = std::move(generated.private_key_pem);
+  return tls;
+}
+
+base::Result<config::Config> LoadConfig(const ServeOptions& options) {
+  config::Config config;
+  if (options.config_file) {
+    CAMGUARD_TRY(config, config::LoadConfigFile(*options.config_file));
+  }
+  if (options.listen) CAMGUARD_TRY_STATUS(config::ApplyListenFlag(config, *options.listen));
+  return config;
+}
+
+}  // namespace
+
+int Serve(const ServeOptions& options) {
+  auto loaded = LoadConfig(options);
+  if (!loaded) {
+    fmt::print(stderr, "camguard: configuration error: {}\n", loaded.error().message);
+    return 2;
+  }
+  const config::Config config = std::move(*loaded);
+  ConfigureLogging(config);
+  if (auto init = crypto::Initialize(); !init) return Fatal("crypto", init.error());
+
+  const DataDir dir{options.data_dir};
+  if (auto made = base::EnsurePrivateDirectory(dir.root); !made) return Fatal("data directory", made.error());
+  auto lock = DataDirLock::Acquire(dir);
+  if (!lock) return Fatal("data directory", lock.error());
+  if (auto made = base::EnsurePrivateDirectory(dir.keys()); !made) return Fatal("data directory", made.error());
+
+  auto db = store::Database::Open(dir.database());
+  if (!db) return Fatal("database", db.error());
+  if (auto migrated = store::Migrate(*db); !migrated) return Fatal("database migration", migrated.error());
+
+  auto secrets_key = crypto::LoadOrCreateKeyFile(dir.secrets_key());
+  if (!secrets_key) return Fatal("secrets key", secrets_key.error());
+  auto audit_key = crypto::LoadOrCreateKeyFile(dir.audit_key());
+  if (!audit_key) return Fatal("audit key", audit_key.error());
+
+  auto tls = LoadOrCreateTls(dir, config);
+  if (!tls) return Fatal("TLS", tls.error());
+  auto fingerprint = crypto::CertificateFingerprintSha256(tls->certificate_pem);
+  if (!fingerprint) return Fatal("TLS", fingerprint.error());
+
+  if (config.allow_weak_password_hashing) {
+    spdlog::warn("allow_weak_password_hashing is on: password hashes are cheap to crack; never use this in "
+                 "production");
+  }
+  base::SystemClock clock;
+  audit::AuditLog audit_log(*db, *audit_key, dir.audit_head(), clock);
+  const auth::PasswordHasher hasher(auth::Argon2Params{config.argon2_memory_kib, config.argon2_iterations});
+  auth::ThrottleParams throttle_params;
+  throttle_params.free_failures = config.throttle_free_failures;
+  throttle_params.max_delay = std::chrono::duration_cast<base::Duration>(config.throttle_max_delay);
+  auth::LoginThrottle throttle(clock, throttle_params);
+  auth::SetupToken setup_token(clock, dir.setup_token());
+
+  auth::AccountStore accounts(*db);
+  auto owner_exists = accounts.AnyOwnerExists();
+  if (!owner_exists) return Fatal("database", owner_exists.error());
+  std::optional<std::string> token;
+  if (!*owner_exists) {
+    auto issued = setup_token.Issue();
+    if (!issued) return Fatal("setup token", issued.error());
+    token = std::move(*issued);
+  } else {
+    (void)base::ShredFile(dir.setup_token());  // a stale file from an interrupted setup
+  }
+
+  // The handler is created before the server; the server supplies the blocking pool, so the
+  // API reaches it through a small forwarding executor.
+  struct ForwardingExecutor final : http::BlockingExecutor {
+    http::BlockingExecutor* target = nullptr;
+    void RunBlocking(std::function<void()> work, std::function<void()> done) override {
+      target->RunBlocking(std::move(work), std::move(done));
+    }
+  } blocking;
+
+  api::ApiOptions api_options;
+  api_options.session_idle_timeout = config.session_idle_timeout;
+  api_options.session_absolute_timeout = config.session_absolute_timeout;
+  api_options.allowed_origins = config.allowed_origins;
+  api::Api api(api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key, blocking},
+               api_options);
+
+  net::ServerOptions server_options;
+  server_options.host = config.listen_host;
+  server_options.port = config.listen_port;
+  server_options.certificate_pem = tls->certificate_pem;
+  server_options.private_key_pem = tls->private_key_pem;
+  auto server = net::Server::Create(server_options, api);
+  if (!server) return Fatal("listen", server.error());
+  blocking.target = &(*server)->blocking();
+
+  const std::string shown_host = (config.listen_host == "0.0.0.0" || config.listen_host == "::")
+                                     ? "localhost"
+                                     : (config.listen_host.find(':') != std::string::npos
+                                            ? "[" + config.listen_host + "]"
+                                            : config.listen_host);
+  Say("listening on https://{}:{}/", shown_host, (*server)->port());
+  Say("TLS certificate SHA-256 fingerprint {}", *fingerprint);
+  if (token) {
+    Say("setup token {} (single use, valid 1 hour, also in {})", *token, dir.setup_token().string());
+    Say("no account exists yet: create the owner with POST /api/v1/setup and this token");
+  }
+  if (options.demo) {
+    Say("demo mode: data in {}", dir.root.string());
+    if (options.demo_cameras > 0) {
+      Say("{} simulated cameras were requested, but this build has no camera simulator yet; the hub runs alone",
+          options.demo_cameras);
+    }
+  }
+  audit::Entry start{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.start", "", audit::Outcome::kSuccess,
+                     "{}"};
+  if (auto appended = audit_log.Append(start); !appended) return Fatal("audit log", appended.error());
+
+  (*server)->Run();
+
+  audit::Entry stop{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.stop", "", audit::Outcome::kSuccess,
+                    "{}"};
+  (void)audit_log.Append(stop);
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+int VerifyAuditLog(const std::filesystem::path& data_dir) {
+  const DataDir dir{data_dir};
+  if (auto init = crypto::Initialize(); !init) return Fatal("crypto", init.error());
+  if (!std::filesystem::exists(dir.database())) {
+    fmt::print(stderr, "camguard: no database in {}\n", data_dir.string());
+    return 2;
+  }
+  if (!std::filesystem::exists(dir.audit_key())) {
+    fmt::print(stderr, "camguard: the audit key {} is missing; the chain cannot be verified\n",
+               dir.audit_key().string());
+    return 1;
+  }
+  auto key = crypto::LoadOrCreateKeyFile(dir.audit_key());
+  if (!key) return Fatal("audit key", key.error());
+  auto db = store::Database::Open(dir.database());
+  if (!db) return Fatal("database", db.error());
+  auto report = audit::Verify(*db, *key, std::filesystem::exists(dir.audit_head())
+                                             ? std::optional<std::filesystem::path>(dir.audit_head())
+                                             : std::nullopt);
+  if (!report) return Fatal("audit log", report.error());
+  if (report->intact) {
+    fmt::print("audit log intact: {} entries verified\n", report->entries_checked);
+    return 0;
+  }
+  fmt::print("audit log TAMPERED: {}\n", report->problem);
+  return 1;
+}
+
+int Erase(const std::filesystem::path& data_dir, bool confirmed) {
+  const DataDir dir{data_dir};
+  if (!std::filesystem::is_directory(dir.root)) {
+    fmt::print(stderr, "camguard: {} is not a directory\n", data_dir.string());
+    return 2;
+  }
+  if (!std::filesystem::exists(dir.database()) && !std::filesystem::exists(dir.keys())) {
+    fmt::print(stderr, "camguard: {} does not look like a camguard data directory; nothing erased\n",
+               data_dir.string());
+    return 2;
+  }
+  auto lock = DataDirLock::Acquire(dir);
+  if (!lock) {
+    fmt::print(stderr, "camguard: {}\n", lock.error().message);
+    return 1;
+  }
+  if (!confirmed) {
+    fmt::print("This permanently erases every account, session, key, certificate, audit entry and recording\n"
+               "in {}.\nType 'erase' to confirm: ", data_dir.string());
+    std::fflush(stdout);
+    std::string answer;
+    if (!std::getline(std::cin, answer) || answer != "erase") {
+      fmt::print("not confirmed; nothing erased\n");
+      return 1;
+    }
+  }
+  std::vector<std::filesystem::path> files;
+  std::vector<std::filesystem::path> dirs;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir.root, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory() && !it->is_symlink()) {
+      dirs.push_back(it->path());
+    } else if (it->path() != dir.lock()) {
+      files.push_back(it->path());
+    }
+  }
+  int failures = 0;
+  for (const auto& file : files) {
+    if (std::filesystem::is_symlink(file)) {
+      std::filesystem::remove(file, ec);
+    } else if (auto shredded = base::ShredFile(file); !shredded) {
+      fmt::print(stderr, "camguard: {}\n", shredded.error().message);
+      ++failures;
+    }
+  }
+  for (auto it = dirs.rbegin(); it != dirs.rend(); ++it) std::filesystem::remove(*it, ec);
+  std::filesystem::remove(dir.lock(), ec);
+  if (failures > 0) {
+    fmt::print(stderr, "camguard: {} files could not be erased\n", failures);
+    return 1;
+  }
+  fmt::print("erased all user data in {}\n", data_dir.string());
+  return 0;
+}
+
+}  // namespace camguard::app

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: Apache-2.0
+// The commands of the camguard executable. Each returns the process exit code.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace camguard::app {
+
+struct ServeOptions {
+  std::filesystem::path data_dir;
+  std::optional<std::filesystem::path> config_file;
+  std::optional<std::string> listen;
+  bool demo = false;      // demo banner on loopback
+  int demo_cameras = 0;   // simulated cameras requested for the demo
+};
+
+int Serve(const ServeOptions& options);
+int VerifyAuditLog(const std::filesystem::path& data_dir);
+// Erases all user data in `data_dir` (EN 303 645 provision 5.11-1). `confirmed` skips the prompt.
+int Erase(const std::filesystem::path& data_dir, bool confirmed);
+
+}  // namespace camguard::app

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// The camguard executable: serve, demo, audit-log verify, erase.
+#include <CLI/CLI.hpp>
+
+#include "app/daemon.h"
+
+int main(int argc, char** argv) {
+  CLI::App cli{"camguard: a self-hosted, secure-by-design home camera hub"};
+  cli.require_subcommand(1);
+  cli.set_version_flag("--version", "camguard 0.1.0");
+
+  camguard::app::ServeOptions serve;
+  std::string listen;
+  std::string config_file;
+  auto* serve_cmd = cli.add_subcommand("serve", "run the hub");
+  serve_cmd->add_option("--data-dir", serve.data_dir, "data directory (created 0700)")->required();
+  serve_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+  serve_cmd->add_option("--listen", listen, "ADDR:PORT to listen on (default 0.0.0.0:8443)");
+
+  camguard::app::ServeOptions demo;
+  std::string demo_listen = "127.0.0.1:8443";
+  int demo_cameras = 4;
+  auto* demo_cmd = cli.add_subcommand("demo", "run the hub on loopback for a demonstration");
+  demo_cmd->add_option("--data-dir", demo.data_dir, "data directory")->default_val("camguard-demo");
+  demo_cmd->add_option("--listen", demo_listen, "ADDR:PORT")->capture_default_str();
+  demo_cmd->add_option("--cameras", demo_cameras, "number of simulated cameras")
+      ->check(CLI::Range(0, 64))
+      ->capture_default_str();
+
+  std::filesystem::path verify_dir;
+  auto* audit_cmd = cli.add_subcommand("audit-log", "work with the tamper-evident audit log");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand("verify", "verify the hash chain; exit 0 only if intact");
+  verify_cmd->add_option("--data-dir", verify_dir, "data directory")->required();
+
+  std::filesystem::path erase_dir;
+  bool erase_yes = false;
+  auto* erase_cmd = cli.add_subcommand("erase", "erase all user data (asks for confirmation)");
+  erase_cmd->add_option("--data-dir", erase_dir, "data directory")->required();
+  erase_cmd->add_flag("--yes", erase_yes, "do not ask for confirmation");
+
+  CLI11_PARSE(cli, argc, argv);
+
+  if (serve_cmd->parsed()) {
+    if (!config_file.empty()) serve.config_file = config_file;
+    if (!listen.empty()) serve.listen = listen;
+    return camguard::app::Serve(serve);
+  }
+  if (demo_cmd->parsed()) {
+    demo.listen = demo_listen;
+    demo.demo = true;
+    demo.demo_cameras = demo_cameras;
+    return camguard::app::Serve(demo);
+  }
+  if (verify_cmd->parsed()) return camguard::app::VerifyAuditLog(verify_dir);
+  if (erase_cmd->parsed()) return camguard::app::Erase(erase_dir, erase_yes);
+  return 2;
+}

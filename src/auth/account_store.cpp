@@ -52,7 +52,7 @@ Session ReadSession(const store::Statement& s) {
 Result<std::optional<User>> QueryOneUser(store::Database& db, std::string_view where,
                                          const store::Value& value) {
   CAMGUARD_TRY(auto stmt, db.Prepare(fmt::format("SELECT {} FROM users WHERE {}", kUserColumns, where)));
-  stmt.Bind(1, value);
+  stmt.BindValue(1, value);
   CAMGUARD_TRY(const bool row, stmt.Step());
   if (!row) return std::optional<User>();
   return std::optional<User>(ReadUser(stmt));
@@ -71,7 +71,7 @@ Result<std::optional<Session>> QueryOneSession(store::Database& db, std::string_
 Status RunOne(store::Database& db, std::string_view sql, std::initializer_list<store::Value> values) {
   CAMGUARD_TRY(auto stmt, db.Prepare(sql));
   int index = 1;
-  for (const auto& value : values) stmt.Bind(index++, value);
+  for (const auto& value : values) stmt.BindValue(index++, value);
   return stmt.Run();
 }
 

@@ -21,7 +21,18 @@ base::Error SqliteError(int rc, std::string_view context, sqlite3* db) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB: code = ErrorCode::kDataLoss; break;
     case SQLITE_FULL: code = ErrorCode::kResourceExhausted; break;
-    case SQLITE_CONSTRAINT: code = ErrorCode::kAlreadyExists; break;
+    case SQLITE_CONSTRAINT:
+      // Extended codes (enabled in Open) tell a duplicate from a broken rule; the API maps
+      // AlreadyExists to 409, which would be wrong for a foreign key or CHECK failure.
+      switch (rc) {
+        case SQLITE_CONSTRAINT_CHECK:
+        case SQLITE_CONSTRAINT_NOTNULL:
+        case SQLITE_CONSTRAINT_DATATYPE: code = ErrorCode::kInvalidArgument; break;
+        case SQLITE_CONSTRAINT_FOREIGNKEY:
+        case SQLITE_CONSTRAINT_TRIGGER: code = ErrorCode::kFailedPrecondition; break;
+        default: code = ErrorCode::kAlreadyExists; break;
+      }
+      break;
     case SQLITE_PERM:
     case SQLITE_READONLY: code = ErrorCode::kPermissionDenied; break;
     case SQLITE_CANTOPEN: code = ErrorCode::kUnavailable; break;
@@ -61,16 +72,23 @@ Statement& Statement::Bind(int index, std::int64_t value) {
   return *this;
 }
 
+// SQLite binds NULL for a null data pointer, which a default-constructed string_view has; an
+// empty value must stay an empty value.
+namespace {
+const char* NonNull(std::string_view bytes) { return bytes.data() != nullptr ? bytes.data() : ""; }
+}  // namespace
+
 Statement& Statement::Bind(int index, std::string_view text) {
   RecordBind(bind_status_,
-             sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+             sqlite3_bind_text64(stmt_, index, NonNull(text), text.size(), SQLITE_TRANSIENT,
+                                 SQLITE_UTF8),
              db_);
   return *this;
 }
 
 Statement& Statement::BindBlob(int index, std::string_view bytes) {
-  RecordBind(bind_status_, sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT),
-             db_);
+  RecordBind(bind_status_,
+             sqlite3_bind_blob64(stmt_, index, NonNull(bytes), bytes.size(), SQLITE_TRANSIENT), db_);
   return *this;
 }
 
@@ -79,7 +97,7 @@ Statement& Statement::BindNull(int index) {
   return *this;
 }
 
-Statement& Statement::Bind(int index, const Value& value) {
+Statement& Statement::BindValue(int index, const Value& value) {
   std::visit(
       [&](const auto& v) {
         using T = std::decay_t<decltype(v)>;
@@ -158,6 +176,7 @@ Result<Database> Database::Open(const std::filesystem::path& path) {
     return tl::unexpected(std::move(error));
   }
   Database database(db);
+  sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 5000);
   CAMGUARD_TRY_STATUS(database.Execute(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
@@ -174,6 +193,7 @@ Result<Database> Database::OpenInMemory() {
     return tl::unexpected(std::move(error));
   }
   Database database(db);
+  sqlite3_extended_result_codes(db, 1);
   CAMGUARD_TRY_STATUS(database.Execute("PRAGMA foreign_keys=ON;"));
   return database;
 }
@@ -210,6 +230,8 @@ Result<Statement> Database::Prepare(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   const int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return tl::unexpected(SqliteError(rc, "prepare", db_));
+  // Empty text or only a comment compiles to no statement at all.
+  if (stmt == nullptr) return Fail(ErrorCode::kInvalidArgument, "prepare: no SQL statement");
   return Statement(db_, stmt);
 }
 

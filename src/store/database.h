@@ -36,9 +36,14 @@ class Statement {
   // Binds by 1-based position.
   Statement& Bind(int index, std::int64_t value);
   Statement& Bind(int index, std::string_view text);
+  // Without these two, Bind(i, some_std_string) and Bind(i, "literal") are ambiguous between
+  // the string_view and the Value overloads.
+  Statement& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
+  Statement& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
+  Statement& Bind(int index, std::nullptr_t) { return BindNull(index); }
   Statement& BindBlob(int index, std::string_view bytes);
   Statement& BindNull(int index);
-  Statement& Bind(int index, const Value& value);
+  Statement& BindValue(int index, const Value& value);
 
   // Steps once: true when a row is available, false when done.
   Result<bool> Step();

@@ -96,6 +96,11 @@ Result<std::string> Base64UrlDecode(std::string_view text) {
       out += static_cast<char>((acc >> bits) & 0xff);
     }
   }
+  // RFC 4648 section 3.5: the unused low bits of the last character must be zero, otherwise
+  // several texts decode to the same bytes (a token would have more than one spelling).
+  if ((acc & ((1u << bits) - 1)) != 0) {
+    return Fail(ErrorCode::kInvalidArgument, "non-canonical base64url (trailing bits set)");
+  }
   return out;
 }
 
@@ -119,6 +124,7 @@ Result<std::string> Base32Decode(std::string_view text) {
   std::string out;
   std::uint32_t acc = 0;
   int bits = 0;
+  std::size_t symbols = 0;
   bool padding_seen = false;
   for (char c : text) {
     if (c == ' ' || c == '-') continue;
@@ -134,10 +140,17 @@ Result<std::string> Base32Decode(std::string_view text) {
     }
     acc = (acc << 5) | static_cast<std::uint32_t>(pos);
     bits += 5;
+    ++symbols;
     if (bits >= 8) {
       bits -= 8;
       out += static_cast<char>((acc >> bits) & 0xff);
     }
+  }
+  // RFC 4648 section 6: a final quantum has 2, 4, 5 or 7 symbols. 1, 3 or 6 symbols cannot come
+  // from any byte string (a mistyped secret must not silently lose its last bits).
+  const std::size_t rest = symbols % 8;
+  if (rest == 1 || rest == 3 || rest == 6) {
+    return Fail(ErrorCode::kInvalidArgument, "invalid base32 length");
   }
   return out;
 }

@@ -79,13 +79,19 @@ Status EnsurePrivateDirectory(const std::filesystem::path& dir) {
 Status WritePrivateFile(const std::filesystem::path& path, std::string_view contents) {
   std::filesystem::path tmp = path;
   tmp += ".tmp";
-  {
+  const auto write_tmp = [&]() -> Status {
     Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (fd.get() < 0) return Errno("cannot create", tmp);
     if (::fchmod(fd.get(), 0600) != 0) return Errno("cannot set mode 0600 on", tmp);
     CAMGUARD_TRY_STATUS(WriteAll(fd.get(), contents, tmp));
     if (::fsync(fd.get()) != 0) return Errno("cannot sync", tmp);
     if (::close(fd.release()) != 0) return Errno("cannot close", tmp);
+    return Ok();
+  };
+  if (auto written = write_tmp(); !written) {
+    // Do not leave a partial copy of a secret behind (e.g. after ENOSPC).
+    ::unlink(tmp.c_str());
+    return written;
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const auto error = Errno("cannot rename into", path);

@@ -7,6 +7,9 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
+
 #include <fmt/format.h>
 
 #include "base/encoding.h"
@@ -75,9 +78,20 @@ std::string_view SecretKey::bytes() const {
 Result<SecretKey> LoadOrCreateKeyFile(const std::filesystem::path& path) {
   struct stat st{};
   if (::stat(path.c_str(), &st) != 0) {
+    // Only a key that does not exist may be created: after any other failure (EACCES on the
+    // directory, EIO, ...) a fresh key would replace the real one and orphan what it protects.
+    const int err = errno;
+    if (err != ENOENT) {
+      return Fail(ErrorCode::kUnavailable,
+                  fmt::format("cannot inspect key file {}: {}", path.string(), std::strerror(err)));
+    }
     const std::string raw = RandomBytes(SecretKey::kSize);
     CAMGUARD_TRY_STATUS(base::WritePrivateFile(path, raw));
     return SecretKey(raw);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                fmt::format("key file {} is not a regular file", path.string()));
   }
   if ((st.st_mode & 0077) != 0) {
     return Fail(ErrorCode::kFailedPrecondition,

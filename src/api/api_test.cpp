@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: Apache-2.0
+// In-process API tests: the role × endpoint × right matrix, the setup gate, sessions and their
+// expiry (with a fake clock), CSRF and Origin checks, TOTP and recovery codes, throttling, and
+// strict input handling. The same behaviour is checked over real HTTPS in tests/integration.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include <unistd.h>
+
+#include "api/api_test_support.h"
+#include "auth/account_store.h"
+#include "auth/totp.h"
+#include "base/encoding.h"
+
+namespace camguard::api {
+namespace {
+
+using nlohmann::json;
+using testing::Reply;
+using testing::TestHub;
+
+constexpr const char* kOwnerPassword = "correct horse battery staple";
+constexpr const char* kUserPassword = "violet-lantern-orbit-57";
+
+std::filesystem::path TempDir() {
+  static int counter = 0;
+  return std::filesystem::temp_directory_path() /
+         ("camguard-api-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+}
+
+// A hub with an owner, an admin, a member, a guest, a "victim" member, and two cameras.
+// The member may view camera A and steer (ptz) camera B; the guest may view camera A.
+struct World {
+  std::unique_ptr<TestHub> hub = std::make_unique<TestHub>(TempDir());
+  std::map<std::string, TestHub::Login> logins;  // by role name
+  std::string camera_a, camera_b;
+  std::string victim_id, victim_session;
+
+  World() {
+    hub->SetUpOwner("owner", kOwnerPassword);
+    logins["owner"] = *hub->LogIn("owner", kOwnerPassword);
+    for (const char* role : {"admin", "member", "guest"}) {
+      CreateUser(role, role);
+      logins[role] = *hub->LogIn(role, kUserPassword);
+    }
+    victim_id = CreateUser("victim", "member");
+    auto victim = hub->LogIn("victim", kUserPassword);
+    victim_session = victim->body["session"]["id"];
+    camera_a = CreateCamera("Kitchen");
+    camera_b = CreateCamera("Garden PTZ");
+    Grant(logins["member"].body["user"]["id"], {{camera_a, {"view"}}, {camera_b, {"ptz"}}});
+    Grant(logins["guest"].body["user"]["id"], {{camera_a, {"view"}}});
+  }
+
+  Reply As(const std::string& role, const std::string& method, const std::string& target,
+           const std::string& body = "") {
+    if (role == "anonymous") return hub->Send(method, target, body);
+    const auto& login = logins.at(role);
+    return hub->Send(method, target, body, login.cookie, login.csrf);
+  }
+
+  std::string CreateUser(const std::string& name, const std::string& role) {
+    const Reply reply = As("owner", "POST", "/api/v1/users",
+                           json{{"username", name}, {"password", kUserPassword}, {"role", role}}.dump());
+    EXPECT_EQ(reply.status, 201) << reply.raw.body;
+    return reply.body["user"]["id"];
+  }
+  std::string CreateCamera(const std::string& name) {
+    const Reply reply = As("owner", "POST", "/api/v1/cameras",
+                           json{{"name", name}, {"main_url", "rtsp://127.77.0.1:8554/main"},
+                                {"username", "admin"}, {"password", "cam-secret-1"}}.dump());
+    EXPECT_EQ(reply.status, 201) << reply.raw.body;
+    return reply.body["camera"]["id"];
+  }
+  void Grant(const std::string& user_id, const std::map<std::string, std::vector<std::string>>& rights) {
+    json list = json::array();
+    for (const auto& [camera, names] : rights) list.push_back(json{{"camera_id", camera}, {"rights", names}});
+    const Reply reply = As("owner", "PUT", "/api/v1/users/" + user_id + "/rights", json{{"rights", list}}.dump());
+    EXPECT_EQ(reply.status, 200) << reply.raw.body;
+  }
+};
+
+struct MatrixCase {
+  std::string method;
+  std::string path;  // {victim}, {victim_session}, {camera_a}, {camera_b} are substituted
+  std::string body;
+  // Expected status for anonymous, guest, member, admin, owner.
+  std::array<int, 5> expected;
+};
+
+// Written by hand from the authorization rules in docs/api/openapi.yaml; every route of the API
+// must appear here, or the test fails.
+const std::map<std::string, MatrixCase>& Matrix() {
+  static const std::string strong = json{{"current_password", kUserPassword},
+                                         {"new_password", "another-long-passphrase-93"}}.dump();
+  static const std::map<std::string, MatrixCase> matrix = {
+      {"POST /api/v1/setup", {"POST", "/api/v1/setup", R"({"token":"x","username":"again","password":"x"})",
+                              {409, 409, 409, 409, 409}}},
+      {"POST /api/v1/login", {"POST", "/api/v1/login", json{{"username", "victim"}, {"password", kUserPassword}}.dump(),
+                              {200, 200, 200, 200, 200}}},
+      {"POST /api/v1/logout", {"POST", "/api/v1/logout", "", {401, 204, 204, 204, 204}}},
+      {"GET /api/v1/me", {"GET", "/api/v1/me", "", {401, 200, 200, 200, 200}}},
+      {"POST /api/v1/me/password", {"POST", "/api/v1/me/password", "PASSWORD", {401, 204, 204, 204, 204}}},
+      {"POST /api/v1/me/totp", {"POST", "/api/v1/me/totp", "REAUTH", {401, 200, 200, 200, 200}}},
+      {"POST /api/v1/me/totp/confirm", {"POST", "/api/v1/me/totp/confirm", R"({"code":"123456"})",
+                                        {401, 409, 409, 409, 409}}},
+      {"POST /api/v1/me/totp/disable", {"POST", "/api/v1/me/totp/disable", "REAUTH_CODE", {401, 409, 409, 409, 409}}},
+      {"POST /api/v1/me/recovery-codes", {"POST", "/api/v1/me/recovery-codes", "REAUTH", {401, 409, 409, 409, 409}}},
+      {"GET /api/v1/sessions", {"GET", "/api/v1/sessions", "", {401, 200, 200, 200, 200}}},
+      {"DELETE /api/v1/sessions/{id}", {"DELETE", "/api/v1/sessions/{victim_session}", "", {401, 403, 403, 204, 204}}},
+      {"GET /api/v1/users", {"GET", "/api/v1/users", "", {401, 403, 403, 200, 200}}},
+      {"POST /api/v1/users", {"POST", "/api/v1/users",
+                              json{{"username", "newbie"}, {"password", kUserPassword}, {"role", "member"}}.dump(),
+                              {401, 403, 403, 201, 201}}},
+      {"GET /api/v1/users/{id}", {"GET", "/api/v1/users/{victim}", "", {401, 403, 403, 200, 200}}},
+      {"PATCH /api/v1/users/{id}", {"PATCH", "/api/v1/users/{victim}", R"({"role":"guest"})",
+                                    {401, 403, 403, 200, 200}}},
+      {"DELETE /api/v1/users/{id}", {"DELETE", "/api/v1/users/{victim}", "", {401, 403, 403, 204, 204}}},
+      {"PUT /api/v1/users/{id}/rights", {"PUT", "/api/v1/users/{victim}/rights", "GRANT_VIEW_A",
+                                         {401, 403, 403, 200, 200}}},
+      {"GET /api/v1/cameras", {"GET", "/api/v1/cameras", "", {401, 200, 200, 200, 200}}},
+      {"POST /api/v1/cameras", {"POST", "/api/v1/cameras", R"({"name":"Porch","main_url":"rtsp://127.77.0.9/s"})",
+                                {401, 403, 403, 201, 201}}},
+      // Camera B: the member holds ptz there but not view, and ptz never implies view.
+      {"GET /api/v1/cameras/{id}", {"GET", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 200, 200}}},
+      {"DELETE /api/v1/cameras/{id}", {"DELETE", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 204, 204}}},
+      {"GET /api/v1/audit-log", {"GET", "/api/v1/audit-log", "", {401, 403, 403, 200, 200}}},
+  };
+  return matrix;
+}
+
+std::string Substitute(std::string text, const World& world) {
+  const std::map<std::string, std::string> values = {{"{victim}", world.victim_id},
+                                                     {"{victim_session}", world.victim_session},
+                                                     {"{camera_a}", world.camera_a},
+                                                     {"{camera_b}", world.camera_b}};
+  for (const auto& [key, value] : values) {
+    for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key)) text.replace(pos, key.size(), value);
+  }
+  return text;
+}
+
+std::string BodyFor(const MatrixCase& c, const World& world, const std::string& role) {
+  const std::string password = role == "owner" ? kOwnerPassword : kUserPassword;
+  if (c.body == "PASSWORD") {
+    return json{{"current_password", password}, {"new_password", "another-long-passphrase-93"}}.dump();
+  }
+  if (c.body == "REAUTH") return json{{"password", password}}.dump();
+  if (c.body == "REAUTH_CODE") return json{{"password", password}, {"code", "123456"}}.dump();
+  if (c.body == "GRANT_VIEW_A") {
+    return json{{"rights", json::array({json{{"camera_id", world.camera_a}, {"rights", {"view"}}}})}}.dump();
+  }
+  return c.body;
+}
+
+TEST(AuthorizationMatrix, EveryRouteHasAnExpectedDecisionForEveryRole) {
+  const std::array<std::string, 5> roles = {"anonymous", "guest", "member", "admin", "owner"};
+  std::set<std::string> covered;
+  for (const RouteInfo& route : Api::Routes()) {
+    const std::string key = std::string(route.method) + " " + std::string(route.pattern);
+    const auto it = Matrix().find(key);
+    ASSERT_NE(it, Matrix().end()) << "route " << key << " has no row in the authorization matrix";
+    covered.insert(key);
+    for (std::size_t r = 0; r < roles.size(); ++r) {
+      World world;  // fresh for every cell: requests may be destructive
+      const MatrixCase& c = it->second;
+      const Reply reply = world.As(roles[r], c.method, Substitute(c.path, world), BodyFor(c, world, roles[r]));
+      EXPECT_EQ(reply.status, c.expected[r]) << key << " as " << roles[r] << ": " << reply.raw.body;
+    }
+  }
+  EXPECT_EQ(covered.size(), Matrix().size()) << "the matrix lists routes the API does not have";
+}
+
+TEST(AuthorizationMatrix, CameraRightsAreEnforcedPerCamera) {
+  World world;
+  EXPECT_EQ(world.As("member", "GET", "/api/v1/cameras/" + world.camera_a).status, 200);
+  EXPECT_EQ(world.As("guest", "GET", "/api/v1/cameras/" + world.camera_a).status, 200);
+  EXPECT_EQ(world.As("guest", "GET", "/api/v1/cameras/" + world.camera_b).status, 403);
+  // A camera that does not exist looks like one the caller may not see.
+  EXPECT_EQ(world.As("guest", "GET", "/api/v1/cameras/cam_nope").status, 403);
+  EXPECT_EQ(world.As("owner", "GET", "/api/v1/cameras/cam_nope").status, 404);
+  const Reply listed = world.As("member", "GET", "/api/v1/cameras");
+  ASSERT_EQ(listed.body["cameras"].size(), 1u);
+  EXPECT_EQ(listed.body["cameras"][0]["id"], world.camera_a);
+  EXPECT_EQ(listed.body["cameras"][0]["rights"], json::array({"view"}));
+}
+
+TEST(AuthorizationMatrix, GuestsCannotBeGrantedPtz) {
+  World world;
+  const std::string guest_id = world.logins["guest"].body["user"]["id"];
+  const Reply reply = world.As(
+      "owner", "PUT", "/api/v1/users/" + guest_id + "/rights",
+      json{{"rights", json::array({json{{"camera_id", world.camera_a}, {"rights", {"view", "ptz"}}}})}}.dump());
+  EXPECT_EQ(reply.status, 400) << reply.raw.body;
+}
+
+TEST(AuthorizationMatrix, AdminsCannotTouchTheOwnerOrCreateAdmins) {
+  World world;
+  const std::string owner_id = world.logins["owner"].body["user"]["id"];
+  EXPECT_EQ(world.As("admin", "PATCH", "/api/v1/users/" + owner_id, R"({"disabled":true})").status, 403);
+  EXPECT_EQ(world.As("admin", "DELETE", "/api/v1/users/" + owner_id).status, 403);
+  EXPECT_EQ(world.As("admin", "POST", "/api/v1/users",
+                     json{{"username", "admin2"}, {"password", kUserPassword}, {"role", "admin"}}.dump())
+                .status,
+            403);
+  EXPECT_EQ(world.As("owner", "POST", "/api/v1/users",
+                     json{{"username", "owner2"}, {"password", kUserPassword}, {"role", "owner"}}.dump())
+                .status,
+            400);
+}
+
+TEST(AuthorizationMatrix, CameraCredentialsAreNeverReturned) {
+  World world;
+  const Reply reply = world.As("owner", "GET", "/api/v1/cameras/" + world.camera_a);
+  EXPECT_EQ(reply.body["camera"]["has_credentials"], true);
+  EXPECT_EQ(reply.raw.body.find("cam-secret-1"), std::string::npos);
+  const Reply log = world.As("owner", "GET", "/api/v1/audit-log?limit=1000");
+  EXPECT_EQ(log.raw.body.find("cam-secret-1"), std::string::npos);
+  EXPECT_EQ(log.raw.body.find(kUserPassword), std::string::npos);
+}
+
+TEST(SetupGate, EverythingButSetupAnswersSetupRequired) {
+  TestHub hub(TempDir());
+  for (const RouteInfo& route : Api::Routes()) {
+    if (route.action == auth::Action::kSetup) continue;
+    std::string path(route.pattern);
+    if (const auto brace = path.find("{id}"); brace != std::string::npos) path.replace(brace, 4, "1");
+    const Reply reply = hub.Send(std::string(route.method), path, "{}");
+    EXPECT_EQ(reply.status, 503) << route.method << " " << route.pattern;
+    EXPECT_EQ(reply.body["error"]["code"], "setup_required");
+  }
+}
+
+TEST(SetupGate, WrongTokenWeakPasswordThenSuccessThenConflictForever) {
+  TestHub hub(TempDir());
+  EXPECT_EQ(hub.Send("POST", "/api/v1/setup",
+                     json{{"token", "wrong"}, {"username", "owner"}, {"password", kOwnerPassword}}.dump())
+                .status,
+            403);
+  const Reply weak = hub.Send("POST", "/api/v1/setup",
+                              json{{"token", hub.setup_token()}, {"username", "owner"}, {"password", "password1234"}}.dump());
+  EXPECT_EQ(weak.status, 400);
+  EXPECT_EQ(weak.body["error"]["code"], "weak_password");
+  hub.SetUpOwner("owner", kOwnerPassword);
+  EXPECT_EQ(hub.Send("POST", "/api/v1/setup",
+                     json{{"token", hub.setup_token()}, {"username", "x2x"}, {"password", kOwnerPassword}}.dump())
+                .status,
+            409);
+  auth::AccountStore accounts(hub.db());
+  auto owner = accounts.FindUserByName("owner");
+  ASSERT_TRUE(owner && *owner);
+  EXPECT_EQ((**owner).password_hash.rfind("$argon2id$", 0), 0u);
+}
+
+TEST(SetupGate, TokenExpiresAfterOneHour) {
+  TestHub hub(TempDir());
+  hub.clock().Advance(std::chrono::minutes(61));
+  const Reply reply = hub.Send("POST", "/api/v1/setup",
+                               json{{"token", hub.setup_token()}, {"username", "owner"}, {"password", kOwnerPassword}}.dump());
+  EXPECT_EQ(reply.status, 403);
+  EXPECT_EQ(reply.body["error"]["code"], "invalid_setup_token");
+}
+
+TEST(Sessions, CookieIsHostPrefixedSecureHttpOnlyStrict) {
+  TestHub hub(TempDir());
+  hub.SetUpOwner("owner", kOwnerPassword);
+  const Reply reply = hub.Send("POST", "/api/v1/login", json{{"username", "owner"}, {"password", kOwnerPassword}}.dump());
+  ASSERT_EQ(reply.status, 200);
+  bool found = false;
+  for (const auto& [name, value] : reply.raw.headers) {
+    if (name != "Set-Cookie" || value.rfind("__Host-camguard_session=", 0) != 0) continue;
+    found = true;
+    for (const char* attribute : {"; Path=/", "; Secure", "; HttpOnly", "; SameSite=Strict"}) {
+      EXPECT_NE(value.find(attribute), std::string::npos) << attribute;
+    }
+    EXPECT_EQ(value.find("Domain"), std::string::npos);
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(Sessions, LogoutKillsTheSession) {
+  TestHub hub(TempDir());
+  hub.SetUpOwner("owner", kOwnerPassword);
+  auto login = hub.LogIn("owner", kOwnerPassword);
+  ASSERT_TRUE(login);
+  EXPECT_EQ(hub.Send("GET", "/api/v1/me", "", login->cookie).status, 200);
+  EXPECT_EQ(hub.Send("POST", "/api/v1/logout", "", login->cookie, login->csrf).status, 204);
+  EXPECT_EQ(hub.Send("GET", "/api/v1/me", "", login->cookie).status, 401);
+}
+
+TEST(Sessions, IdleAndAbsoluteExpiry) {
+  TestHub hub(TempDir());  // idle 1 h, absolute 24 h
+  hub.SetUpOwner("owner", kOwnerPassword);
+  auto login = hub.LogIn("owner", kOwnerPassword);
+  ASSERT_TRUE(login);
+  for (int i = 0; i < 23; ++i) {
+    hub.clock().Advance(std::chrono::minutes(59));
+    ASSERT_EQ(hub.Send("GET", "/api/v1/me", "", login->cookie).status, 200) << "hour " << i;
+  }
+  hub.clock().Advance(std::chrono::minutes(59));  // past 24 h since login
+  EXPECT_EQ(hub.Send("GET", "/api/v1/me", "", login->cookie).status, 401);
+
+  auto second = hub.LogIn("owner", kOwnerPassword);
+  ASSERT_TRUE(second);
+  hub.clock().Advance(std::chrono::minutes(61));
+  EXPECT_EQ(hub.Send("GET", "/api/v1/me", "", second->cookie).status, 401);
+}
+
+TEST(Sessions, PasswordChangeEndsEveryOtherSession) {
+  TestHub hub(TempDir());
+  hub.SetUpOwner("owner", kOwnerPassword);
+  auto phone = hub.LogIn("owner", kOwnerPassword);
+  auto laptop = hub.LogIn("owner", kOwnerPassword);
+  ASSERT_TRUE(phone && laptop);
+  const Reply changed = hub.Send("POST", "/api/v1/me/password",
+                                 json{{"current_password", kOwnerPassword}, {"new_password", "fresh-winter-kettle-204"}}.dump(),
+                                 laptop->cookie, laptop->csrf);
+  ASSERT_EQ(changed.status, 204) << changed.raw.body;
+  EXPECT_EQ(hub.Send("GET", "/api/v1/me", "", laptop->cookie).status, 200);
+  EXPECT_EQ(hub.Send("GET", "/api/v1/me", "", phone->cookie).status, 401);
+  EXPECT_FALSE(hub.LogIn("owner", kOwnerPassword));
+  EXPECT_TRUE(hub.LogIn("owner", "fresh-winter-kettle-204"));
+}
+
+TEST(Csrf, StateChangesNeedTheTokenAndTheOrigin) {
+  World world;
+  const auto& owner = world.logins["owner"];
+  const std::string body = json{{"username", "nobody1"}, {"password", kUserPassword}, {"role", "guest"}}.dump();
+  EXPECT_EQ(world.hub->Send("POST", "/api/v1/users", body, owner.cookie).status, 403);
+  EXPECT_EQ(world.hub->Send("POST", "/api/v1/users", body, owner.cookie, std::string("wrong")).status, 403);
+  EXPECT_EQ(world.hub->Send("POST", "/api/v1/users", body, owner.cookie, owner.csrf, "127.0.0.1",
+                            {{"Origin", "https://evil.example"}})
+                .status,
+            403);
+  EXPECT_EQ(world.hub->Send("POST", "/api/v1/users", body, owner.cookie, owner.csrf, "127.0.0.1",
+                            {{"Origin", "https://hub.test:8443"}})
+                .status,
+            201);
+  // The refused attempts changed nothing: exactly one "nobody1" exists.
+  const Reply users = world.As("owner", "GET", "/api/v1/users");
+  int count = 0;
+  for (const auto& user : users.body["users"]) count += user["username"] == "nobody1" ? 1 : 0;
+  EXPECT_EQ(count, 1);
+}
+
+TEST(Totp, EnrollConfirmLoginNoReuseRecoveryCodesOnce) {
+  TestHub hub(TempDir());
+  hub.SetUpOwner("owner", kOwnerPassword);
+  auto login = hub.LogIn("owner", kOwnerPassword);
+  ASSERT_TRUE(login);
+  const Reply started = hub.Send("POST", "/api/v1/me/totp", json{{"password", kOwnerPassword}}.dump(),
+                                 login->cookie, login->csrf);
+  ASSERT_EQ(started.status, 200) << started.raw.body;
+  EXPECT_EQ(started.body["otpauth_uri"].get<std::string>().rfind("otpauth://totp/", 0), 0u);
+  EXPECT_NE(started.body["qr_svg"].get<std::string>().find("<svg"), std::string::npos);
+  const std::string secret = *base::Base32Decode(started.body["secret"].get<std::string>());
+  auto code_now = [&] { return auth::totp::Code(secret, auth::totp::StepAt(hub.clock().Now())); };
+
+  const Reply confirmed = hub.Send("POST", "/api/v1/me/totp/confirm", json{{"code", code_now()}}.dump(),
+                                   login->cookie, login->csrf);
+  ASSERT_EQ(confirmed.status, 200) << confirmed.raw.body;
+  ASSERT_EQ(confirmed.body["recovery_codes"].size(), 10u);
+  const std::string recovery = confirmed.body["recovery_codes"][0];
+
+  const Reply missing = hub.Send("POST", "/api/v1/login", json{{"username", "owner"}, {"password", kOwnerPassword}}.dump());
+  EXPECT_EQ(missing.status, 401);
+  EXPECT_EQ(missing.body["error"]["code"], "totp_required");
+
+  hub.clock().Advance(std::chrono::seconds(30));  // the confirm code's step is used up
+  const std::string code = code_now();
+  EXPECT_TRUE(hub.LogIn("owner", kOwnerPassword, code));
+  EXPECT_FALSE(hub.LogIn("owner", kOwnerPassword, code)) << "a TOTP code must not work twice";
+
+  auto with_recovery = [&](const std::string& value) {
+    return hub.Send("POST", "/api/v1/login",
+                    json{{"username", "owner"}, {"password", kOwnerPassword}, {"recovery_code", value}}.dump())
+        .status;
+  };
+  EXPECT_EQ(with_recovery(recovery), 200);
+  EXPECT_EQ(with_recovery(recovery), 401) << "a recovery code must not work twice";
+}
+
+TEST(Throttle, AttackerIsSlowedButOwnerWithSessionIsNot) {
+  TestHub hub(TempDir());  // 3 free failures
+  hub.SetUpOwner("owner", kOwnerPassword);
+  auto owner = hub.LogIn("owner", kOwnerPassword, std::nullopt, "192.0.2.10");
+  ASSERT_TRUE(owner);
+  const std::string wrong = json{{"username", "owner"}, {"password", "not-the-password-0"}}.dump();
+  int throttled = 0;
+  for (int i = 0; i < 10; ++i) {
+    const Reply reply = hub.Send("POST", "/api/v1/login", wrong, std::nullopt, std::nullopt, "198.51.100.7");
+    if (reply.status == 429) {
+      ++throttled;
+      EXPECT_TRUE(reply.raw.Header("Retry-After").has_value());
+    }
+  }
+  EXPECT_GT(throttled, 0);
+  // A stranger on another address is held back by the account counter...
+  const Reply stranger = hub.Send("POST", "/api/v1/login",
+                                  json{{"username", "owner"}, {"password", kOwnerPassword}}.dump(), std::nullopt,
+                                  std::nullopt, "203.0.113.5");
+  EXPECT_EQ(stranger.status, 429);
+  // ...but the owner's device, which holds a session and a trusted-device cookie, is not.
+  const Reply mine = hub.Send("POST", "/api/v1/login", json{{"username", "owner"}, {"password", kOwnerPassword}}.dump(),
+                              owner->cookie, std::nullopt, "192.0.2.10");
+  EXPECT_EQ(mine.status, 200) << mine.raw.body;
+  const Reply failures = hub.Send("GET", "/api/v1/audit-log?action=auth.login&outcome=failure&limit=1000", "",
+                                  owner->cookie);
+  EXPECT_GE(failures.body["entries"].size(), 10u);
+}
+
+TEST(Login, UnknownUserAndWrongPasswordLookTheSame) {
+  TestHub hub(TempDir());
+  hub.SetUpOwner("owner", kOwnerPassword);
+  const Reply unknown = hub.Send("POST", "/api/v1/login", json{{"username", "ghost"}, {"password", "whatever-123456"}}.dump());
+  const Reply wrong = hub.Send("POST", "/api/v1/login", json{{"username", "owner"}, {"password", "whatever-123456"}}.dump());
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(unknown.status, wrong.status);
+  EXPECT_EQ(unknown.raw.body, wrong.raw.body);
+}
+
+TEST(BadInput, IsRefusedWithAClearErrorAndChangesNothing) {
+  World world;
+  const auto& owner = world.logins["owner"];
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{", "invalid_json"},
+      {"[]", "invalid_json"},
+      {R"({"username":"a1b","password":"x","role":"member","admin":true})", "unknown_field"},
+      {R"({"username":5,"password":"x","role":"member"})", "invalid_request"},
+      {R"({"password":"x","role":"member"})", "invalid_request"},
+      {std::string(20, '[') + std::string(20, ']'), "invalid_json"},
+      {"{\"username\":\"\xff\xfe\",\"password\":\"x\",\"role\":\"member\"}", "invalid_json"},
+      {R"({"username":"bad name!","password":"violet-lantern-orbit-57","role":"member"})", "invalid_request"},
+      {R"({"username":"okname","password":"violet-lantern-orbit-57","role":"emperor"})", "invalid_request"},
+  };
+  const Reply before = world.As("owner", "GET", "/api/v1/users");
+  for (const auto& [body, code] : cases) {
+    const Reply reply = world.hub->Send("POST", "/api/v1/users", body, owner.cookie, owner.csrf);
+    EXPECT_EQ(reply.status, 400) << body;
+    EXPECT_EQ(reply.body["error"]["code"], code) << body << " -> " << reply.raw.body;
+  }
+  const Reply wrong_type = world.hub->Send("POST", "/api/v1/users", "{}", owner.cookie, owner.csrf, "127.0.0.1",
+                                           {{"Content-Type", "text/plain"}});
+  EXPECT_EQ(wrong_type.status, 415);
+  EXPECT_EQ(world.As("owner", "GET", "/api/v1/nothing-here").status, 404);
+  const Reply wrong_method = world.As("owner", "PUT", "/api/v1/me", "{}");
+  EXPECT_EQ(wrong_method.status, 405);
+  EXPECT_EQ(wrong_method.raw.Header("Allow"), "GET");
+  EXPECT_EQ(world.As("owner", "GET", "/api/v1/audit-log?limit=0").status, 400);
+  EXPECT_EQ(world.As("owner", "GET", "/api/v1/audit-log?from=yesterday").status, 400);
+  EXPECT_EQ(world.As("owner", "GET", "/api/v1/audit-log?bogus=1").status, 400);
+  EXPECT_EQ(world.As("owner", "GET", "/api/v1/users").raw.body, before.raw.body);
+}
+
+TEST(AuditTrail, ActionsAreAttributedToUserSessionDeviceAndAddress) {
+  World world;
+  const Reply log = world.As("owner", "GET", "/api/v1/audit-log?action=user.create&limit=10");
+  ASSERT_FALSE(log.body["entries"].empty());
+  const json& entry = log.body["entries"][0];
+  EXPECT_EQ(entry["username"], "owner");
+  EXPECT_EQ(entry["address"], "127.0.0.1");
+  EXPECT_EQ(entry["device"], "Firefox on Linux");
+  EXPECT_EQ(entry["session_id"].get<std::string>().rfind("ses_", 0), 0u);
+  EXPECT_EQ(entry["outcome"], "success");
+}
+
+}  // namespace
+}  // namespace camguard::api

@@ -36,8 +36,8 @@ class Statement {
   // Binds by 1-based position.
   Statement& Bind(int index, std::int64_t value);
   Statement& Bind(int index, std::string_view text);
-  // Without these two, Bind(i, some_std_string) and Bind(i, "literal") are ambiguous between
-  // the string_view and the Value overloads.
+  // Exact matches for the common argument types, so a call never depends on a user-defined
+  // conversion (and Bind(i, nullptr) binds NULL instead of reading a null char pointer).
   Statement& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
   Statement& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
   Statement& Bind(int index, std::nullptr_t) { return BindNull(index); }

@@ -18,6 +18,11 @@
 // Debian's libtomlplusplus.so is built with exceptions: its symbols live in the toml::v3::ex
 // ABI namespace. TOML_EXCEPTIONS must agree with the library (CMake defines it as 1; a
 // mismatch would otherwise surface as undefined toml::v3::noex::parse symbols).
+// Assertions off, as in Debian's build of the library (GCC, no assert() calls in the .so).
+// toml++ 3.3 violates one of its own preconditions on malformed table headers such as "[:"
+// (upstream issues #294 and #301) and then reports an ordinary parse error; fuzz builds,
+// which compile the parser from the headers, must behave the same instead of aborting.
+#define TOML_ASSERT(expr) static_assert(true)
 #include <toml++/toml.h>
 static_assert(TOML_EXCEPTIONS, "camguard parses TOML with toml++ built with exceptions");
 
@@ -59,6 +64,20 @@ std::string Quote(std::string_view text) {
   return out;
 }
 
+// toml++'s descriptions may echo input characters; keep messages on one line.
+std::string EscapeControlCharacters(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 // A key as written in messages: bare if it is a plain identifier, otherwise quoted.
 std::string KeyText(std::string_view key) {
   const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
@@ -82,6 +101,97 @@ std::string_view TypeName(const toml::node& node) {
     case toml::node_type::none: break;
   }
   return "nothing";
+}
+
+struct TextPosition {
+  std::size_t line = 1;
+  std::size_t column = 1;
+};
+
+// toml++ 3.3 classifies code points outside strings with a lookup that reaches
+// TOML_UNREACHABLE (undefined behaviour) for many non-ASCII characters (upstream issues #190
+// and #295). TOML itself allows non-ASCII text only in strings and comments, and no camguard
+// setting needs it in a string (a backslash-u escape still works), so non-ASCII bytes are
+// refused everywhere except in comments before toml++ sees the document. This small scanner
+// only needs to tell comments from strings; toml++ does the real parsing afterwards.
+std::optional<TextPosition> FindNonAsciiOutsideComments(std::string_view text) {
+  enum class State { kNormal, kComment, kBasic, kLiteral, kMultiLineBasic, kMultiLineLiteral };
+  State state = State::kNormal;
+  TextPosition position;
+  const auto starts_with_at = [&](std::size_t i, std::string_view what) {
+    return text.substr(i, what.size()) == what;
+  };
+  // Skips a run of quote characters ending a multi-line string ("""" is a quote plus the
+  // delimiter); returns the index of the last one.
+  const auto skip_quote_run = [&](std::size_t i, char quote) {
+    while (i + 1 < text.size() && text[i + 1] == quote) ++i;
+    return i;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++position.line;
+      position.column = 1;
+      if (state == State::kComment || state == State::kBasic || state == State::kLiteral) {
+        state = State::kNormal;  // single-line constructs end here (or are errors for toml++)
+      }
+      continue;
+    }
+    if (static_cast<unsigned char>(c) >= 0x80 && state != State::kComment) return position;
+    std::size_t last = i;
+    switch (state) {
+      case State::kNormal:
+        if (c == '#') {
+          state = State::kComment;
+        } else if (starts_with_at(i, R"(""")")) {
+          state = State::kMultiLineBasic;
+          last = i + 2;
+        } else if (starts_with_at(i, "'''")) {
+          state = State::kMultiLineLiteral;
+          last = i + 2;
+        } else if (c == '"') {
+          state = State::kBasic;
+        } else if (c == '\'') {
+          state = State::kLiteral;
+        }
+        break;
+      case State::kComment:
+        break;
+      case State::kBasic:
+        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+          last = i + 1;  // an escaped character never ends the string
+        } else if (c == '"') {
+          state = State::kNormal;
+        }
+        break;
+      case State::kLiteral:
+        if (c == '\'') state = State::kNormal;
+        break;
+      case State::kMultiLineBasic:
+        if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+          last = i + 1;
+        } else if (starts_with_at(i, R"(""")")) {
+          last = skip_quote_run(i, '"');
+          state = State::kNormal;
+        }
+        break;
+      case State::kMultiLineLiteral:
+        if (starts_with_at(i, "'''")) {
+          last = skip_quote_run(i, '\'');
+          state = State::kNormal;
+        }
+        break;
+    }
+    // Escaped or delimiter characters consumed with this one are ASCII (checked below) or
+    // fall through to the next iteration's check.
+    while (i < last) {
+      ++i;
+      ++position.column;
+      if (static_cast<unsigned char>(text[i]) >= 0x80) return position;
+    }
+    ++position.column;
+  }
+  return std::nullopt;
 }
 
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
@@ -298,7 +408,7 @@ class ConfigReader {
       const std::string_view name = key.str();
       const toml::table* table = node.as_table();
       if (std::find(kSections.begin(), kSections.end(), name) == kSections.end()) {
-        return KeyError(name, node,
+        return KeyError(KeyText(name), node,
                         fmt::format("unknown section (expected {})", JoinNames(kSections)));
       }
       if (table == nullptr) {
@@ -594,6 +704,12 @@ base::Result<Config> ParseConfig(std::string_view toml_text, std::string_view so
     return base::Fail(ErrorCode::kInvalidArgument,
                       fmt::format("{}: larger than {} bytes", source_name, kMaxConfigBytes));
   }
+  if (const auto position = FindNonAsciiOutsideComments(toml_text)) {
+    return base::Fail(ErrorCode::kInvalidArgument,
+                      fmt::format("{}:{}:{}: non-ASCII character outside a comment (in a string, "
+                                  "write it as a \\uXXXX escape)",
+                                  source_name, position->line, position->column));
+  }
   try {
     const toml::table root = toml::parse(toml_text, source_name);
     return ConfigReader(source_name).Read(root);
@@ -603,7 +719,7 @@ base::Result<Config> ParseConfig(std::string_view toml_text, std::string_view so
     if (begin.line > 0) where += fmt::format(":{}", begin.line);
     if (begin.column > 0) where += fmt::format(":{}", begin.column);
     return base::Fail(ErrorCode::kInvalidArgument,
-                      fmt::format("{}: {}", where, error.description()));
+                      fmt::format("{}: {}", where, EscapeControlCharacters(error.description())));
   } catch (const std::bad_alloc&) {
     return base::Fail(ErrorCode::kResourceExhausted,
                       fmt::format("{}: out of memory while parsing", source_name));
@@ -635,6 +751,7 @@ std::string ExampleConfig() {
 # Every value below is the default: delete or comment out what you do not change.
 # Unknown sections and keys are errors, so a typo is reported instead of ignored.
 # Durations are strings with one unit: "90s", "15m", "12h", "7d".
+# Outside comments the file must be ASCII; in strings, write other characters as \uXXXX.
 
 [server]
 # Address and port of the HTTPS listener: "IPv4:PORT", "[IPv6]:PORT" or "hostname:PORT".

@@ -164,6 +164,45 @@ TEST(ParseConfig, InvalidUtf8IsAnError) {
   EXPECT_THAT(ParseError("[log]\nlevel = \"\xff\xfe\"\n"), StartsWith("camguard.toml:2:"));
 }
 
+TEST(ParseConfig, AcceptsNonAsciiInComments) {
+  const Config config = ParseOk(
+      "# Kamera im Flur \xe2\x80\x93 \xc3\xbc\n[log] # \xe2\x9c\x93 \xcc\xba\n"
+      "level = \"warn\" # \xc2\xa7\n");
+  EXPECT_EQ(config.log_level, "warn");
+}
+
+// toml++ 3.3 has undefined behaviour on some non-ASCII characters outside strings and after
+// backslashes in multi-line strings (upstream #190, #295); they must never reach it.
+TEST(ParseConfig, RefusesNonAsciiOutsideCommentsWithPosition) {
+  EXPECT_THAT(ParseError("[log]\nlevel = \"\xc3\xafnfo\"\n"),
+              StartsWith("camguard.toml:2:10: non-ASCII character outside a comment"));
+  EXPECT_THAT(ParseError("484\xcc\xba" "4o"), StartsWith("camguard.toml:1:4: non-ASCII"));
+  EXPECT_THAT(ParseError(R"(s = """\)" "\n\xc2\xa7\"\"\"\n"),
+              StartsWith("camguard.toml:2:1: non-ASCII"));
+  EXPECT_THAT(ParseError(R"(s = """\)" "\xc2\xa7\"\"\"\n"),
+              StartsWith("camguard.toml:1:9: non-ASCII"));
+}
+
+TEST(ParseConfig, NonAsciiScanTellsStringsFromComments) {
+  // A '#' inside a string does not start a comment.
+  EXPECT_THAT(ParseError("[tls]\ncertificate = \"/a#\xc3\xa9\"\n"),
+              StartsWith("camguard.toml:2:19: non-ASCII"));
+  EXPECT_THAT(ParseError(R"(a = "x\"# )" "\xc3\xa9\"\n"),
+              StartsWith("camguard.toml:1:11: non-ASCII"));
+  EXPECT_THAT(ParseError("a = \"\"\"x\n# \xc3\xa9\"\"\"\n"),
+              StartsWith("camguard.toml:2:3: non-ASCII"));
+  EXPECT_THAT(ParseError("a = '''x\n''\n# \xc3\xa9'''\n"),
+              StartsWith("camguard.toml:3:3: non-ASCII"));
+  // Comments start again after a string ends, also after extra closing quotes, and a
+  // backslash does not escape anything in a literal string.
+  EXPECT_THAT(ParseError(R"(a = 'x\' # )" "\xc3\xa9\n"), HasSubstr("key 'a': unknown section"));
+  EXPECT_THAT(ParseError(R"(a = """x""""" # )" "\xc3\xa9\n"),
+              HasSubstr("key 'a': unknown section"));
+  EXPECT_THAT(ParseError(R"(a = "\\" # )" "\xc3\xa9\n"), HasSubstr("key 'a': unknown section"));
+  EXPECT_THAT(ParseError(R"(a = '''x'''' # )" "\xc3\xa9\n"),
+              HasSubstr("key 'a': unknown section"));
+}
+
 TEST(ParseConfig, UsesTheGivenSourceName) {
   auto config = ParseConfig("[[", "/etc/camguard/camguard.toml");
   ASSERT_FALSE(config.has_value());

@@ -26,13 +26,14 @@
 // accepted; without the pending line such a crash would look exactly like tampering.
 #include "audit/audit_log.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <charconv>
 #include <limits>
 #include <utility>
 
 #include <fmt/format.h>
-#include <sqlite3.h>
 
 #include "base/encoding.h"
 #include "base/files.h"
@@ -47,9 +48,12 @@ using base::Status;
 
 std::string_view ToString(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kSuccess: return "success";
-    case Outcome::kFailure: return "failure";
-    case Outcome::kDenied: return "denied";
+    case Outcome::kSuccess:
+      return "success";
+    case Outcome::kFailure:
+      return "failure";
+    case Outcome::kDenied:
+      return "denied";
   }
   return "invalid";
 }
@@ -166,8 +170,7 @@ std::string CleanText(std::string_view text, std::size_t max_bytes) {
   while (i < text.size()) {
     const std::size_t length = Utf8SequenceLength(static_cast<unsigned char>(text[i]));
     std::string_view piece;
-    if (length != 0 && i + length <= text.size() &&
-        base::IsValidUtf8(text.substr(i, length))) {
+    if (length != 0 && i + length <= text.size() && base::IsValidUtf8(text.substr(i, length))) {
       piece = text.substr(i, length);
       i += length;
     } else {
@@ -221,7 +224,8 @@ struct Anchor {
 };
 
 std::string FormatAnchor(const Anchor& anchor) {
-  std::string out = fmt::format("{}\nhead {} {}\n", kAnchorMagic, anchor.head.seq, anchor.head.hash);
+  std::string out =
+      fmt::format("{}\nhead {} {}\n", kAnchorMagic, anchor.head.seq, anchor.head.hash);
   if (anchor.pending) {
     out += fmt::format("pending {} {}\n", anchor.pending->seq, anchor.pending->hash);
   }
@@ -233,7 +237,8 @@ std::optional<Head> ParseHeadLine(std::string_view line, std::string_view keywor
   if (parts.size() != 3 || parts[0] != keyword) return std::nullopt;
   Head head;
   const std::string_view seq_text = parts[1];
-  const auto [end, ec] = std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), head.seq);
+  const auto [end, ec] =
+      std::from_chars(seq_text.data(), seq_text.data() + seq_text.size(), head.seq);
   if (ec != std::errc() || end != seq_text.data() + seq_text.size() || head.seq < 0) {
     return std::nullopt;
   }
@@ -312,8 +317,8 @@ class ChainWalker {
       return Bad(expected, fmt::format("{} removed (gap in seq)", Range(expected, row.seq - 1)));
     }
     if (row.seq < expected) {
-      return Bad(row.seq, fmt::format("entry {} is out of sequence (seq must count up from 1)",
-                                      row.seq));
+      return Bad(row.seq,
+                 fmt::format("entry {} is out of sequence (seq must count up from 1)", row.seq));
     }
     if (!crypto::ConstantTimeEqual(ChainHash(key_, row), row.hash)) {
       std::string problem = fmt::format("entry {} was altered (hash mismatch)", row.seq);
@@ -323,9 +328,10 @@ class ChainWalker {
       return Bad(row.seq, std::move(problem));
     }
     if (row.prev_hash != head_.hash) {
-      return Bad(row.seq, fmt::format("entry {} is out of order (prev_hash does not link to {})",
-                                      row.seq, row.seq == 1 ? std::string("the start")
-                                                            : fmt::format("entry {}", row.seq - 1)));
+      return Bad(row.seq,
+                 fmt::format("entry {} is out of order (prev_hash does not link to {})", row.seq,
+                             row.seq == 1 ? std::string("the start")
+                                          : fmt::format("entry {}", row.seq - 1)));
     }
     head_ = Head{row.seq, row.hash};
     ++report_.entries_checked;
@@ -376,14 +382,16 @@ Result<std::optional<std::string>> HashAt(store::Database& db, std::int64_t seq)
 }
 
 // Called with an intact chain whose newest entry is walker.head().
-Status CompareWithAnchor(store::Database& db, ChainWalker& walker, const std::optional<Anchor>& anchor,
+Status CompareWithAnchor(store::Database& db, ChainWalker& walker,
+                         const std::optional<Anchor>& anchor,
                          const std::filesystem::path& anchor_path) {
   const Head& table = walker.head();
   if (!anchor) {
     if (table.seq != 0) {
-      walker.Bad(std::nullopt, fmt::format("the anchor file {} is missing, so removal of the newest "
-                                        "entries cannot be ruled out",
-                                        anchor_path.string()));
+      walker.Bad(std::nullopt,
+                 fmt::format("the anchor file {} is missing, so removal of the newest "
+                             "entries cannot be ruled out",
+                             anchor_path.string()));
     }
     return base::Ok();
   }
@@ -398,8 +406,8 @@ Status CompareWithAnchor(store::Database& db, ChainWalker& walker, const std::op
   }
   CAMGUARD_TRY(const std::optional<std::string> hash, HashAt(db, expected.seq));
   if (hash != expected.hash) {
-    walker.Bad(expected.seq, fmt::format("entry {} does not match the anchor (hash differs)",
-                                         expected.seq));
+    walker.Bad(expected.seq,
+               fmt::format("entry {} does not match the anchor (hash differs)", expected.seq));
   } else {
     walker.Bad(expected.seq + 1,
                fmt::format("{} appended outside camguard (extended; the anchor records entry {} "
@@ -408,44 +416,6 @@ Status CompareWithAnchor(store::Database& db, ChainWalker& walker, const std::op
   }
   return base::Ok();
 }
-
-// Append's unit of work: its own BEGIN IMMEDIATE transaction or, when the caller already has a
-// transaction open (e.g. "create user" and its audit entry commit together), a savepoint in it.
-class WriteScope {
- public:
-  static Result<WriteScope> Open(store::Database& db) {
-    if (sqlite3_get_autocommit(db.raw()) != 0) {
-      CAMGUARD_TRY(auto tx, store::Transaction::Begin(db, /*immediate=*/true));
-      return WriteScope(db, std::move(tx));
-    }
-    CAMGUARD_TRY_STATUS(db.Execute("SAVEPOINT audit_append"));
-    return WriteScope(db, std::nullopt);
-  }
-  WriteScope(WriteScope&& other) noexcept
-      : db_(other.db_), tx_(std::move(other.tx_)), open_(std::exchange(other.open_, false)) {}
-  WriteScope& operator=(WriteScope&&) = delete;
-  WriteScope(const WriteScope&) = delete;
-  WriteScope& operator=(const WriteScope&) = delete;
-  ~WriteScope() {
-    if (open_ && !tx_) (void)db_.Execute("ROLLBACK TO audit_append; RELEASE audit_append");
-    // tx_ rolls itself back unless committed.
-  }
-
-  bool nested() const { return !tx_.has_value(); }
-
-  Status Commit() {
-    open_ = false;
-    if (tx_) return tx_->Commit();
-    return db_.Execute("RELEASE audit_append");
-  }
-
- private:
-  WriteScope(store::Database& db, std::optional<store::Transaction> tx)
-      : db_(db), tx_(std::move(tx)), open_(true) {}
-  store::Database& db_;
-  std::optional<store::Transaction> tx_;
-  bool open_;
-};
 
 }  // namespace
 
@@ -456,9 +426,16 @@ AuditLog::AuditLog(store::Database& db, crypto::SecretKey key, std::filesystem::
 Result<std::int64_t> AuditLog::Append(const Entry& entry) {
   CAMGUARD_TRY_STATUS(ValidateEntry(entry));
 
+  // The anchor must only ever describe committed rows. Inside a caller's transaction the row
+  // could still be rolled back (or several appends could be), and the anchor would then claim
+  // entries that never existed.
+  if (sqlite3_get_autocommit(db_.raw()) == 0) {
+    return Fail(ErrorCode::kFailedPrecondition,
+                "audit entries are appended outside a transaction (append after COMMIT)");
+  }
   // BEGIN IMMEDIATE takes the write lock: the head we read stays the head until COMMIT, and the
   // anchor is only ever written under this lock, by any process.
-  CAMGUARD_TRY(auto scope, WriteScope::Open(db_));
+  CAMGUARD_TRY(auto tx, store::Transaction::Begin(db_, /*immediate=*/true));
   CAMGUARD_TRY(const Head head, ReadTableHead(db_));
   CAMGUARD_TRY(const std::optional<Anchor> anchor, ReadAnchor(anchor_path_));
   if (anchor ? !HeadMatchesAnchor(head, *anchor) : head.seq != 0) {
@@ -504,10 +481,7 @@ Result<std::int64_t> AuditLog::Append(const Entry& entry) {
   const Anchor pending{head, new_head};
   CAMGUARD_TRY_STATUS(WriteAnchor(anchor_path_, pending));
   CAMGUARD_TRY_STATUS(insert.Run());
-  CAMGUARD_TRY_STATUS(scope.Commit());
-  // Inside the caller's transaction the row may still be rolled back, so the anchor keeps
-  // "pending" (valid either way); the next Append outside a transaction settles it.
-  if (scope.nested()) return row.seq;
+  CAMGUARD_TRY_STATUS(tx.Commit());
 
   // Drop the pending line, again under the write lock so that a later append by another process
   // is never overwritten by this older head. If this fails the anchor keeps the pending line,
@@ -541,14 +515,17 @@ Result<std::vector<StoredEntry>> AuditLog::List(const Query& query) const {
       sql += fmt::format(" AND action = {}", param(action));
     }
   }
-  if (query.username) sql += fmt::format(" AND username = {} COLLATE NOCASE", param(*query.username));
-  if (query.outcome) sql += fmt::format(" AND outcome = {}", param(std::string(ToString(*query.outcome))));
+  if (query.username)
+    sql += fmt::format(" AND username = {} COLLATE NOCASE", param(*query.username));
+  if (query.outcome)
+    sql += fmt::format(" AND outcome = {}", param(std::string(ToString(*query.outcome))));
   if (query.before_seq) sql += fmt::format(" AND seq < {}", param(*query.before_seq));
   const int limit = std::clamp(query.limit, 1, 1000);
   sql += fmt::format(" ORDER BY seq DESC LIMIT {}", limit);
 
   CAMGUARD_TRY(auto stmt, db_.Prepare(sql));
-  for (std::size_t i = 0; i < params.size(); ++i) stmt.BindValue(static_cast<int>(i + 1), params[i]);
+  for (std::size_t i = 0; i < params.size(); ++i)
+    stmt.BindValue(static_cast<int>(i + 1), params[i]);
   std::vector<StoredEntry> entries;
   for (;;) {
     CAMGUARD_TRY(const bool has_row, stmt.Step());

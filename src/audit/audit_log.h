@@ -28,11 +28,12 @@ namespace camguard::audit {
 // Who did it. Strings are stored as given, except that invalid UTF-8 is replaced by U+FFFD and
 // each field is cut to kMaxFieldBytes (they partly come from the network, e.g. the User-Agent).
 struct Actor {
-  std::optional<std::int64_t> user_id;  // nullopt for anonymous (failed login of unknown user, setup)
-  std::string username;                 // "" if none
-  std::string session_id;               // public session id or ""
-  std::string device;                   // e.g. "Firefox on Linux"
-  std::string address;                  // client IP
+  // nullopt for anonymous (failed login of an unknown user, setup).
+  std::optional<std::int64_t> user_id;
+  std::string username;    // "" if none
+  std::string session_id;  // public session id or ""
+  std::string device;      // e.g. "Firefox on Linux"
+  std::string address;     // client IP
 };
 
 enum class Outcome { kSuccess, kFailure, kDenied };
@@ -88,9 +89,11 @@ class AuditLog {
   AuditLog(store::Database& db, crypto::SecretKey key, std::filesystem::path anchor_path,
            const base::Clock& clock);
 
-  // Appends one entry and returns its seq (1, 2, 3, ...). Fails with kInvalidArgument for a
-  // malformed entry and with kDataLoss, appending nothing, when the table's head does not match
-  // the anchor (the log was cut or extended outside camguard; run `camguard audit-log verify`).
+  // Appends one entry in its own transaction and returns its seq (1, 2, 3, ...). Fails with
+  // kInvalidArgument for a malformed entry, with kFailedPrecondition when called while a
+  // transaction is open on `db` (append after COMMIT: the anchor must only describe committed
+  // rows), and with kDataLoss, appending nothing, when the table's head does not match the anchor
+  // (the log was cut or extended outside camguard; run `camguard audit-log verify`).
   base::Result<std::int64_t> Append(const Entry& entry);
 
   // Newest first.
@@ -112,8 +115,9 @@ struct VerifyReport {
 
 // Walks every row in seq order and checks seq continuity (from 1), each row's HMAC and the link to
 // the previous row's hash; with an anchor path, also compares the table's head with the anchor.
-// Returns an error only when the check itself could not run (database or file I/O); a broken
-// chain is a report with intact == false.
+// Returns an error only when the check itself could not run (database or file I/O, or a
+// transaction already open on `db` when an anchor is given); a broken chain is a report with
+// intact == false.
 base::Result<VerifyReport> Verify(store::Database& db, const crypto::SecretKey& key,
                                   const std::optional<std::filesystem::path>& anchor_path);
 

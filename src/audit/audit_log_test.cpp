@@ -59,12 +59,12 @@ std::string Field(std::string_view value) {
 }
 
 std::string ExpectedHash(const crypto::SecretKey& key, const StoredEntry& e) {
-  const std::string message =
-      Field(e.prev_hash) + Field("camguard-audit-v1") + Field(std::to_string(e.seq)) +
-      Field(std::to_string(e.time_ms)) +
-      Field(e.actor.user_id ? std::to_string(*e.actor.user_id) : "") + Field(e.actor.username) +
-      Field(e.actor.session_id) + Field(e.actor.device) + Field(e.actor.address) +
-      Field(e.action) + Field(e.target) + Field(ToString(e.outcome)) + Field(e.details_json);
+  const std::string message = Field(e.prev_hash) + Field("camguard-audit-v1") +
+                              Field(std::to_string(e.seq)) + Field(std::to_string(e.time_ms)) +
+                              Field(e.actor.user_id ? std::to_string(*e.actor.user_id) : "") +
+                              Field(e.actor.username) + Field(e.actor.session_id) +
+                              Field(e.actor.device) + Field(e.actor.address) + Field(e.action) +
+                              Field(e.target) + Field(ToString(e.outcome)) + Field(e.details_json);
   return base::HexEncode(crypto::HmacSha256(key.bytes(), message));
 }
 
@@ -504,7 +504,8 @@ TEST_F(AuditLogTest, ForgedEntryInsertedAtTheEndIsAltered) {
 
 TEST_F(AuditLogTest, ForgedEntryBeforeTheFirstIsOutOfSequence) {
   AppendN(2);
-  Sql("INSERT INTO audit_log VALUES (0, 1, NULL, '', '', '', '', 'x', '', 'success', '{}', '', '')");
+  Sql("INSERT INTO audit_log VALUES (0, 1, NULL, '', '', '', '', 'x', '', 'success', '{}', '', "
+      "'')");
   const VerifyReport report = VerifyWithAnchor();
   EXPECT_FALSE(report.intact);
   EXPECT_EQ(report.first_bad_seq, 0);
@@ -650,6 +651,29 @@ TEST_F(AuditLogTest, TwoConnectionsAppendingInTurnKeepOneChain) {
   const VerifyReport report = VerifyWithAnchor();
   EXPECT_TRUE(report.intact) << report.problem;
   EXPECT_EQ(report.entries_checked, 8);
+}
+
+TEST_F(AuditLogTest, AppendInsideAnOpenTransactionIsRefusedAndLeavesItUsable) {
+  // A rolled-back row would otherwise be described by the anchor and look like a truncation.
+  AppendN(1);
+  const std::string anchor_before = AnchorText();
+  {
+    auto tx = store::Transaction::Begin(*db_);
+    ASSERT_TRUE(tx);
+    Sql("CREATE TABLE caller_work (x INTEGER); INSERT INTO caller_work VALUES (1);");
+    auto refused = log_->Append(MakeEntry("user.create"));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, base::ErrorCode::kFailedPrecondition);
+    ASSERT_TRUE(tx->Commit());
+  }
+  auto stmt = db_->Prepare("SELECT count(*) FROM caller_work");
+  ASSERT_TRUE(stmt && *stmt->Step());
+  EXPECT_EQ(stmt->ColumnInt(0), 1);
+  EXPECT_EQ(AnchorText(), anchor_before);
+  auto seq = log_->Append(MakeEntry("user.create"));
+  ASSERT_TRUE(seq);
+  EXPECT_EQ(*seq, 2);
+  EXPECT_TRUE(VerifyWithAnchor().intact);
 }
 
 TEST_F(AuditLogTest, SurvivesReopeningTheDatabase) {

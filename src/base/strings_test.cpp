@@ -52,20 +52,22 @@ TEST(Utf8, RejectsOverlongEncodings) {
 }
 
 TEST(Utf8, RejectsSurrogatesAndValuesAboveU10FFFF) {
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // U+D800
-  EXPECT_FALSE(IsValidUtf8("\xed\xbf\xbf"));  // U+DFFF
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));              // U+D800
+  EXPECT_FALSE(IsValidUtf8("\xed\xbf\xbf"));              // U+DFFF
   EXPECT_FALSE(IsValidUtf8("\xed\xa0\xbd\xed\xb2\xa9"));  // CESU-8 pair
-  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // U+110000
+  EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));          // U+110000
   EXPECT_FALSE(IsValidUtf8("\xf5\x80\x80\x80"));
 }
 
 TEST(Utf8, RejectsBrokenSequences) {
-  EXPECT_FALSE(IsValidUtf8("\x80"));              // lone continuation byte
+  EXPECT_FALSE(IsValidUtf8("\x80"));  // lone continuation byte
   EXPECT_FALSE(IsValidUtf8("a\xbf"));
-  EXPECT_FALSE(IsValidUtf8("\xc3"));              // truncated at the end
+  EXPECT_FALSE(IsValidUtf8("\xc3"));  // truncated at the end
   EXPECT_FALSE(IsValidUtf8("\xe2\x82"));
   EXPECT_FALSE(IsValidUtf8("\xf0\x9d\x84"));
-  EXPECT_FALSE(IsValidUtf8("\xc3" "a"));          // lead byte followed by ASCII
+  EXPECT_FALSE(
+      IsValidUtf8("\xc3"
+                  "a"));  // lead byte followed by ASCII
   EXPECT_FALSE(IsValidUtf8("\xe2\x28\xa1"));
   EXPECT_FALSE(IsValidUtf8("\xf8\x88\x80\x80\x80"));  // 5-byte form
   EXPECT_FALSE(IsValidUtf8("\xfe"));

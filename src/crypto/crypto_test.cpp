@@ -110,9 +110,9 @@ TEST_F(CryptoTest, RandomTokensAreUnpaddedBase64UrlAndDistinct) {
   for (int i = 0; i < 64; ++i) {
     const std::string token = RandomToken();
     EXPECT_EQ(token.size(), 43u);
-    EXPECT_EQ(token.find_first_not_of(
-                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-              std::string::npos);
+    EXPECT_EQ(
+        token.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos);
     seen.insert(token);
   }
   EXPECT_EQ(seen.size(), 64u);
@@ -125,8 +125,8 @@ TEST_F(CryptoTest, RandomUniformStaysBelowTheBound) {
 
 TEST_F(CryptoTest, SealThenOpenRoundTrips) {
   const SecretKey key(RandomBytes(SecretKey::kSize));
-  for (const std::string& plaintext : {std::string(), std::string("camera password"),
-                                      std::string(100000, '\0')}) {
+  for (const std::string& plaintext :
+       {std::string(), std::string("camera password"), std::string(100000, '\0')}) {
     const std::string sealed = Seal(key, plaintext);
     EXPECT_EQ(sealed.size(), plaintext.size() + 24 + 16);  // nonce + Poly1305 tag
     auto opened = Open(key, sealed);

@@ -38,7 +38,9 @@ class Statement {
   Statement& Bind(int index, std::string_view text);
   // Exact matches for the common argument types, so a call never depends on a user-defined
   // conversion (and Bind(i, nullptr) binds NULL instead of reading a null char pointer).
-  Statement& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
+  Statement& Bind(int index, const std::string& text) {
+    return Bind(index, std::string_view(text));
+  }
   Statement& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
   Statement& Bind(int index, std::nullptr_t) { return BindNull(index); }
   Statement& BindBlob(int index, std::string_view bytes);

@@ -229,7 +229,8 @@ TEST_F(DatabaseTest, PrepareRejectsBrokenOrEmptySql) {
 }
 
 TEST_F(DatabaseTest, ExecuteRunsSeveralStatementsAndReportsSqliteMessages) {
-  ASSERT_TRUE(db_->Execute("INSERT INTO parent VALUES (1, 'a'); INSERT INTO parent VALUES (2, 'b');"));
+  ASSERT_TRUE(
+      db_->Execute("INSERT INTO parent VALUES (1, 'a'); INSERT INTO parent VALUES (2, 'b');"));
   EXPECT_EQ(QueryText(*db_, "SELECT count(*) FROM parent"), "2");
   auto failed = db_->Execute("INSERT INTO nowhere VALUES (1)");
   ASSERT_FALSE(failed);
@@ -257,8 +258,9 @@ TEST_F(DatabaseTest, ConstraintFailuresMapToDistinctErrorCodes) {
   EXPECT_EQ(code_of("INSERT INTO child VALUES (1, 1, -1)"), base::ErrorCode::kInvalidArgument);
   EXPECT_EQ(code_of("INSERT INTO child VALUES (1, 'one', 1)"), base::ErrorCode::kInvalidArgument);
   EXPECT_EQ(code_of("INSERT INTO child VALUES (1, 99, 1)"), base::ErrorCode::kFailedPrecondition);
-  ASSERT_TRUE(db_->Execute("CREATE TRIGGER frozen BEFORE DELETE ON parent "
-                           "BEGIN SELECT RAISE(ABORT, 'frozen'); END"));
+  ASSERT_TRUE(
+      db_->Execute("CREATE TRIGGER frozen BEFORE DELETE ON parent "
+                   "BEGIN SELECT RAISE(ABORT, 'frozen'); END"));
   EXPECT_EQ(code_of("DELETE FROM parent"), base::ErrorCode::kFailedPrecondition);
 }
 

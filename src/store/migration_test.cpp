@@ -5,7 +5,6 @@
 #include "store/migrations.h"
 
 #include <algorithm>
-#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -74,8 +73,7 @@ const SeedRow kSeedRows[] = {
      " x'00ff', 3000)",
      "SELECT count(*) FROM cameras WHERE public_id = 'cam-1' AND name = 'Front door' AND"
      " credentials_sealed = x'00ff' AND sub_url IS NULL"},
-    {2, "camera_rights",
-     "INSERT INTO camera_rights (user_id, camera_id, rights) VALUES (2, 1, 3)",
+    {2, "camera_rights", "INSERT INTO camera_rights (user_id, camera_id, rights) VALUES (2, 1, 3)",
      "SELECT count(*) FROM camera_rights WHERE user_id = 2 AND camera_id = 1 AND rights = 3"},
     {2, "webauthn_credentials",
      "INSERT INTO webauthn_credentials (id, user_id, credential_id, public_key, sign_count,"
@@ -200,9 +198,9 @@ TEST(Migrations, EveryTableOfEveryEarlierVersionHasASeedRow) {
   for (int version = 1; version < Latest(); ++version) {
     Database db = DatabaseAt(version);
     for (const std::string& table : UserTables(db)) {
-      const bool seeded = std::any_of(std::begin(kSeedRows), std::end(kSeedRows), [&](const SeedRow& s) {
-        return s.table == table && s.version <= version;
-      });
+      const bool seeded =
+          std::any_of(std::begin(kSeedRows), std::end(kSeedRows),
+                      [&](const SeedRow& s) { return s.table == table && s.version <= version; });
       EXPECT_TRUE(seeded) << "table " << table << " exists at schema version " << version
                           << " but migration_test.cpp has no seed row for it";
     }
@@ -296,8 +294,9 @@ TEST(Migrations, FailingMigrationRollsBackCompletelyAndKeepsTheVersion) {
 
 TEST(Migrations, CreateTheAppendOnlyAuditTriggers) {
   Database db = DatabaseAt(Latest());
-  ASSERT_TRUE(db.Execute(
-      "INSERT INTO audit_log VALUES (1, 1, NULL, '', '', '', '', 'a', '', 'success', '{}', '', '')"));
+  ASSERT_TRUE(
+      db.Execute("INSERT INTO audit_log VALUES (1, 1, NULL, '', '', '', '', 'a', '', 'success', "
+                 "'{}', '', '')"));
   auto update = db.Execute("UPDATE audit_log SET action = 'b'");
   ASSERT_FALSE(update);
   EXPECT_THAT(update.error().message, HasSubstr("append-only"));

@@ -65,11 +65,10 @@ TEST(ExampleConfig, ParsesToTheDefaults) {
 TEST(ExampleConfig, DocumentsEverySectionAndKey) {
   const std::string example = ExampleConfig();
   for (const char* text :
-       {"[server]", "listen =", "server_names =", "allowed_origins =", "[tls]",
-        "certificate =", "private_key =", "[security]", "argon2_memory_kib =",
-        "argon2_iterations =", "allow_weak_password_hashing =", "session_idle_timeout =",
-        "session_absolute_timeout =", "login_free_failures =", "login_max_delay =", "[log]",
-        "level =", "format =", "\"90s\""}) {
+       {"[server]", "listen =", "server_names =", "allowed_origins =", "[tls]", "certificate =",
+        "private_key =", "[security]", "argon2_memory_kib =", "argon2_iterations =",
+        "allow_weak_password_hashing =", "session_idle_timeout =", "session_absolute_timeout =",
+        "login_free_failures =", "login_max_delay =", "[log]", "level =", "format =", "\"90s\""}) {
     EXPECT_THAT(example, HasSubstr(text));
   }
 }
@@ -119,8 +118,7 @@ format = "json"
             (std::vector<std::string>{"camguard.home.arpa", "cams.example.org"}));
   EXPECT_EQ(config.allowed_origins,
             (std::vector<std::string>{"https://cams.example.org", "https://proxy.example:8443",
-                                      "https://h", "https://[::1]:9443",
-                                      "https://192.168.1.10"}));
+                                      "https://h", "https://[::1]:9443", "https://192.168.1.10"}));
   EXPECT_EQ(config.tls_certificate, std::filesystem::path("/etc/camguard/cert.pem"));
   EXPECT_EQ(config.tls_private_key, std::filesystem::path("/etc/camguard/key.pem"));
   EXPECT_EQ(config.argon2_memory_kib, 131072u);
@@ -134,8 +132,7 @@ format = "json"
 }
 
 TEST(ParseConfig, AcceptsDottedKeysAndInlineTables) {
-  const Config config =
-      ParseOk("server.listen = \"127.0.0.1:8000\"\nlog = { level = \"warn\" }\n");
+  const Config config = ParseOk("server.listen = \"127.0.0.1:8000\"\nlog = { level = \"warn\" }\n");
   EXPECT_EQ(config.listen_host, "127.0.0.1");
   EXPECT_EQ(config.listen_port, 8000);
   EXPECT_EQ(config.log_level, "warn");
@@ -176,10 +173,14 @@ TEST(ParseConfig, AcceptsNonAsciiInComments) {
 TEST(ParseConfig, RefusesNonAsciiOutsideCommentsWithPosition) {
   EXPECT_THAT(ParseError("[log]\nlevel = \"\xc3\xafnfo\"\n"),
               StartsWith("camguard.toml:2:10: non-ASCII character outside a comment"));
-  EXPECT_THAT(ParseError("484\xcc\xba" "4o"), StartsWith("camguard.toml:1:4: non-ASCII"));
-  EXPECT_THAT(ParseError(R"(s = """\)" "\n\xc2\xa7\"\"\"\n"),
+  EXPECT_THAT(ParseError("484\xcc\xba"
+                         "4o"),
+              StartsWith("camguard.toml:1:4: non-ASCII"));
+  EXPECT_THAT(ParseError(R"(s = """\)"
+                         "\n\xc2\xa7\"\"\"\n"),
               StartsWith("camguard.toml:2:1: non-ASCII"));
-  EXPECT_THAT(ParseError(R"(s = """\)" "\xc2\xa7\"\"\"\n"),
+  EXPECT_THAT(ParseError(R"(s = """\)"
+                         "\xc2\xa7\"\"\"\n"),
               StartsWith("camguard.toml:1:9: non-ASCII"));
 }
 
@@ -187,7 +188,8 @@ TEST(ParseConfig, NonAsciiScanTellsStringsFromComments) {
   // A '#' inside a string does not start a comment.
   EXPECT_THAT(ParseError("[tls]\ncertificate = \"/a#\xc3\xa9\"\n"),
               StartsWith("camguard.toml:2:19: non-ASCII"));
-  EXPECT_THAT(ParseError(R"(a = "x\"# )" "\xc3\xa9\"\n"),
+  EXPECT_THAT(ParseError(R"(a = "x\"# )"
+                         "\xc3\xa9\"\n"),
               StartsWith("camguard.toml:1:11: non-ASCII"));
   EXPECT_THAT(ParseError("a = \"\"\"x\n# \xc3\xa9\"\"\"\n"),
               StartsWith("camguard.toml:2:3: non-ASCII"));
@@ -195,11 +197,17 @@ TEST(ParseConfig, NonAsciiScanTellsStringsFromComments) {
               StartsWith("camguard.toml:3:3: non-ASCII"));
   // Comments start again after a string ends, also after extra closing quotes, and a
   // backslash does not escape anything in a literal string.
-  EXPECT_THAT(ParseError(R"(a = 'x\' # )" "\xc3\xa9\n"), HasSubstr("key 'a': unknown section"));
-  EXPECT_THAT(ParseError(R"(a = """x""""" # )" "\xc3\xa9\n"),
+  EXPECT_THAT(ParseError(R"(a = 'x\' # )"
+                         "\xc3\xa9\n"),
               HasSubstr("key 'a': unknown section"));
-  EXPECT_THAT(ParseError(R"(a = "\\" # )" "\xc3\xa9\n"), HasSubstr("key 'a': unknown section"));
-  EXPECT_THAT(ParseError(R"(a = '''x'''' # )" "\xc3\xa9\n"),
+  EXPECT_THAT(ParseError(R"(a = """x""""" # )"
+                         "\xc3\xa9\n"),
+              HasSubstr("key 'a': unknown section"));
+  EXPECT_THAT(ParseError(R"(a = "\\" # )"
+                         "\xc3\xa9\n"),
+              HasSubstr("key 'a': unknown section"));
+  EXPECT_THAT(ParseError(R"(a = '''x'''' # )"
+                         "\xc3\xa9\n"),
               HasSubstr("key 'a': unknown section"));
 }
 
@@ -375,13 +383,12 @@ TEST(ParseConfig, ServerNamesMustBeDnsNames) {
   EXPECT_EQ(ParseOk("[server]\nserver_names = [\"a\", \"x-1.y\", \"1a.example\"]\n").server_names,
             (std::vector<std::string>{"a", "x-1.y", "1a.example"}));
   const std::string label63(63, 'a');
-  EXPECT_EQ(ParseOk("[server]\nserver_names = [\"" + label63 + ".example\"]\n")
-                .server_names.size(),
+  EXPECT_EQ(ParseOk("[server]\nserver_names = [\"" + label63 + ".example\"]\n").server_names.size(),
             1u);
   for (const std::string& bad : std::vector<std::string>{
            "", "-a.example", "a-.example", "a..example", ".example", "example.", "a_b.example",
-        "a b", "*.example", "1.2.3.4", "example.123", "caf\\u00e9.example",
-        std::string(64, 'a') + ".example"}) {
+           "a b", "*.example", "1.2.3.4", "example.123", "caf\\u00e9.example",
+           std::string(64, 'a') + ".example"}) {
     EXPECT_THAT(ParseError("[server]\nserver_names = [\"" + bad + "\"]\n"),
                 HasSubstr("is not a valid DNS name"))
         << bad;
@@ -410,13 +417,12 @@ TEST(ParseConfig, SemanticErrorNamesTheLineOfTheArrayElement) {
 
 TEST(ParseConfig, AllowedOriginsMustBeHttpsHostPort) {
   for (const std::string bad :
-       {"http://a.example", "a.example", "https://", "https://a.example/",
-        "https://a.example/path", "https://a.example?x", "https://a.example#f",
-        "https://user@a.example", "https://a.example:0", "https://a.example:70000",
+       {"http://a.example", "a.example", "https://", "https://a.example/", "https://a.example/path",
+        "https://a.example?x", "https://a.example#f", "https://user@a.example",
+        "https://a.example:0", "https://a.example:70000",
         "https://a.example:", "https://a_b.example", "https://::1", "https://[::1",
         "https://[zz]:1", "wss://a.example", "null"}) {
-    const std::string message =
-        ParseError("[server]\nallowed_origins = [\"" + bad + "\"]\n");
+    const std::string message = ParseError("[server]\nallowed_origins = [\"" + bad + "\"]\n");
     EXPECT_THAT(message, HasSubstr("key 'server.allowed_origins'")) << bad;
   }
 }
@@ -425,7 +431,8 @@ TEST(ParseConfig, AllowedOriginsAreNormalizedLikeBrowsersSerializeThem) {
   EXPECT_EQ(ParseOk("[server]\nallowed_origins = [\"HTTPS://A.Example:443\"]\n").allowed_origins,
             std::vector<std::string>{"https://a.example"});
   EXPECT_THAT(
-      ParseError("[server]\nallowed_origins = [\"https://a.example\", \"https://a.example:443\"]\n"),
+      ParseError(
+          "[server]\nallowed_origins = [\"https://a.example\", \"https://a.example:443\"]\n"),
       HasSubstr("is listed twice"));
 }
 
@@ -486,8 +493,7 @@ TEST(ParseConfig, Argon2MemoryIsAtMostFourGiB) {
 }
 
 TEST(ParseConfig, Argon2IterationsMustFitThirtyTwoBits) {
-  EXPECT_EQ(ParseOk("[security]\nargon2_iterations = 4294967295\n").argon2_iterations,
-            4294967295u);
+  EXPECT_EQ(ParseOk("[security]\nargon2_iterations = 4294967295\n").argon2_iterations, 4294967295u);
   EXPECT_THAT(ParseError("[security]\nargon2_iterations = 4294967296\n"),
               HasSubstr("out of range"));
 }
@@ -499,8 +505,8 @@ TEST(ParseConfig, DurationsUseOneUnit) {
   EXPECT_EQ(config.session_idle_timeout, std::chrono::seconds(90));
   EXPECT_EQ(config.session_absolute_timeout, std::chrono::hours(2));
   EXPECT_EQ(config.throttle_max_delay, std::chrono::minutes(1));
-  for (const char* bad : {"", "s", "15", "15 m", "1h30m", "-5m", "+5m", "1.5h", "15M", "5w",
-                          "1000000000s", " 15m"}) {
+  for (const char* bad :
+       {"", "s", "15", "15 m", "1h30m", "-5m", "+5m", "1.5h", "15M", "5w", "1000000000s", " 15m"}) {
     EXPECT_THAT(ParseError(std::string("[security]\nlogin_max_delay = \"") + bad + "\"\n"),
                 HasSubstr("is not a duration like"))
         << bad;
@@ -525,8 +531,8 @@ TEST(ParseConfig, IdleTimeoutMustNotExceedAbsoluteTimeout) {
   // Only the absolute timeout set: the message blames it.
   EXPECT_THAT(ParseError("[security]\nsession_absolute_timeout = \"1h\"\n"),
               HasSubstr("key 'security.session_absolute_timeout': session_idle_timeout (12h)"));
-  const Config equal = ParseOk(
-      "[security]\nsession_idle_timeout = \"1h\"\nsession_absolute_timeout = \"60m\"\n");
+  const Config equal =
+      ParseOk("[security]\nsession_idle_timeout = \"1h\"\nsession_absolute_timeout = \"60m\"\n");
   EXPECT_EQ(equal.session_idle_timeout, equal.session_absolute_timeout);
 }
 
@@ -577,7 +583,7 @@ class LoadConfigFileTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::filesystem::path Write(const std::string& name, const std::string& contents) {
-    const auto path = dir_ / name;
+    auto path = dir_ / name;
     std::ofstream(path, std::ios::binary) << contents;
     return path;
   }

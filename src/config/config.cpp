@@ -81,8 +81,8 @@ std::string EscapeControlCharacters(std::string_view text) {
 // A key as written in messages: bare if it is a plain identifier, otherwise quoted.
 std::string KeyText(std::string_view key) {
   const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
   return bare ? std::string(key) : Quote(key);
 }
@@ -155,8 +155,7 @@ std::optional<TextPosition> FindNonAsciiOutsideComments(std::string_view text) {
           state = State::kLiteral;
         }
         break;
-      case State::kComment:
-        break;
+      case State::kComment: break;
       case State::kBasic:
         if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
           last = i + 1;  // an escaped character never ends the string
@@ -210,8 +209,8 @@ bool IsValidDnsName(std::string_view name) {
     if (label.empty() || label.size() > 63) return false;
     if (label.front() == '-' || label.back() == '-') return false;
     for (const char c : label) {
-      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsAsciiDigit(c) ||
-                      c == '-';
+      const bool ok =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsAsciiDigit(c) || c == '-';
       if (!ok) return false;
     }
   }
@@ -294,9 +293,8 @@ Result<HostPort> ParseHostPort(std::string_view text, bool require_port) {
     }
     if (host.empty()) return base::Fail(ErrorCode::kInvalidArgument, "missing address");
     // Digits and dots only: it can only be meant as an IPv4 address, so it must be one.
-    const bool looks_numeric = std::all_of(host.begin(), host.end(), [](char c) {
-      return IsAsciiDigit(c) || c == '.';
-    });
+    const bool looks_numeric =
+        std::all_of(host.begin(), host.end(), [](char c) { return IsAsciiDigit(c) || c == '.'; });
     if (looks_numeric ? !IsIpv4Literal(host) : !IsValidDnsName(host)) {
       return base::Fail(ErrorCode::kInvalidArgument,
                         fmt::format("{} is neither an IPv4 address nor a host name", Quote(host)));
@@ -348,9 +346,9 @@ Result<std::string> NormalizeOrigin(std::string_view text) {
 // "90s", "15m", "12h", "7d": one unsigned number and one unit.
 Result<std::chrono::seconds> ParseDuration(std::string_view text) {
   const auto fail = [&] {
-    return base::Fail(ErrorCode::kInvalidArgument,
-                      fmt::format("{} is not a duration like \"90s\", \"15m\", \"12h\" or \"7d\"",
-                                  Quote(text)));
+    return base::Fail(
+        ErrorCode::kInvalidArgument,
+        fmt::format("{} is not a duration like \"90s\", \"15m\", \"12h\" or \"7d\"", Quote(text)));
   };
   if (text.size() < 2) return fail();
   const std::string_view number = text.substr(0, text.size() - 1);
@@ -386,15 +384,14 @@ std::string JoinNames(const auto& names) {
 
 constexpr std::array<std::string_view, 4> kSections = {"server", "tls", "security", "log"};
 constexpr std::array<std::string_view, 3> kServerKeys = {"listen", "server_names",
-                                                          "allowed_origins"};
+                                                         "allowed_origins"};
 constexpr std::array<std::string_view, 2> kTlsKeys = {"certificate", "private_key"};
 constexpr std::array<std::string_view, 7> kSecurityKeys = {
     "argon2_memory_kib",    "argon2_iterations",        "allow_weak_password_hashing",
     "session_idle_timeout", "session_absolute_timeout", "login_free_failures",
     "login_max_delay"};
 constexpr std::array<std::string_view, 2> kLogKeys = {"level", "format"};
-constexpr std::array<std::string_view, 5> kLogLevels = {"trace", "debug", "info", "warn",
-                                                        "error"};
+constexpr std::array<std::string_view, 5> kLogLevels = {"trace", "debug", "info", "warn", "error"};
 constexpr std::array<std::string_view, 2> kLogFormats = {"text", "json"};
 
 // Walks the parsed document section by section. Each section handler recognizes its keys
@@ -434,9 +431,9 @@ class ConfigReader {
                                  std::string_view why) const {
     const auto line = node.source().begin.line;
     return base::Fail(ErrorCode::kInvalidArgument,
-                      line > 0 ? fmt::format("{}: key '{}': {} (line {})", source_name_, key, why,
-                                             line)
-                               : fmt::format("{}: key '{}': {}", source_name_, key, why));
+                      line > 0
+                          ? fmt::format("{}: key '{}': {} (line {})", source_name_, key, why, line)
+                          : fmt::format("{}: key '{}': {}", source_name_, key, why));
   }
 
   template <typename Keys>
@@ -454,8 +451,8 @@ class ConfigReader {
     return value->get();
   }
 
-  Result<std::int64_t> GetInteger(const std::string& key, const toml::node& node,
-                                  std::int64_t min, std::int64_t max) const {
+  Result<std::int64_t> GetInteger(const std::string& key, const toml::node& node, std::int64_t min,
+                                  std::int64_t max) const {
     const auto* value = node.as_integer();
     if (value == nullptr) {
       return KeyError(key, node, fmt::format("expected an integer, got {}", TypeName(node)));
@@ -470,8 +467,7 @@ class ConfigReader {
   Result<bool> GetBool(const std::string& key, const toml::node& node) const {
     const auto* value = node.as_boolean();
     if (value == nullptr) {
-      return KeyError(key, node,
-                      fmt::format("expected true or false, got {}", TypeName(node)));
+      return KeyError(key, node, fmt::format("expected true or false, got {}", TypeName(node)));
     }
     return value->get();
   }
@@ -524,8 +520,7 @@ class ConfigReader {
         config_.server_names.clear();
         for (const auto& [text, element] : names) {
           if (!IsValidDnsName(text)) {
-            return KeyError(full, *element,
-                            fmt::format("{} is not a valid DNS name", Quote(text)));
+            return KeyError(full, *element, fmt::format("{} is not a valid DNS name", Quote(text)));
           }
           std::string lower = base::ToLower(text);  // DNS names compare case-insensitively
           if (std::find(config_.server_names.begin(), config_.server_names.end(), lower) !=
@@ -543,8 +538,8 @@ class ConfigReader {
             return KeyError(full, *element,
                             fmt::format("{}: {}", Quote(text), origin.error().message));
           }
-          if (std::find(config_.allowed_origins.begin(), config_.allowed_origins.end(),
-                        *origin) != config_.allowed_origins.end()) {
+          if (std::find(config_.allowed_origins.begin(), config_.allowed_origins.end(), *origin) !=
+              config_.allowed_origins.end()) {
             return KeyError(full, *element, fmt::format("{} is listed twice", Quote(text)));
           }
           config_.allowed_origins.push_back(std::move(*origin));
@@ -724,9 +719,8 @@ base::Result<Config> ParseConfig(std::string_view toml_text, std::string_view so
     return base::Fail(ErrorCode::kResourceExhausted,
                       fmt::format("{}: out of memory while parsing", source_name));
   } catch (const std::exception& error) {
-    return base::Fail(ErrorCode::kInternal,
-                      fmt::format("{}: unexpected error while parsing: {}", source_name,
-                                  error.what()));
+    return base::Fail(ErrorCode::kInternal, fmt::format("{}: unexpected error while parsing: {}",
+                                                        source_name, error.what()));
   }
 }
 
@@ -792,12 +786,9 @@ level = "{level}"
 # text (for people) or json (one object per line, for log collectors).
 format = "{format}"
 )",
-      fmt::arg("listen_host", defaults.listen_host),
-      fmt::arg("listen_port", defaults.listen_port),
-      fmt::arg("min_memory", kMinArgon2MemoryKib),
-      fmt::arg("min_iterations", kMinArgon2Iterations),
-      fmt::arg("max_memory", kMaxArgon2MemoryKib),
-      fmt::arg("memory", defaults.argon2_memory_kib),
+      fmt::arg("listen_host", defaults.listen_host), fmt::arg("listen_port", defaults.listen_port),
+      fmt::arg("min_memory", kMinArgon2MemoryKib), fmt::arg("min_iterations", kMinArgon2Iterations),
+      fmt::arg("max_memory", kMaxArgon2MemoryKib), fmt::arg("memory", defaults.argon2_memory_kib),
       fmt::arg("iterations", defaults.argon2_iterations),
       fmt::arg("weak_memory", kMinWeakArgon2MemoryKib),
       fmt::arg("weak_iterations", kMinWeakArgon2Iterations),

@@ -492,16 +492,16 @@ void Api::Impl::Login(const CallPtr& call) {
   const std::string account = base::ToLower(username);
   const std::string& address = call->request.remote_address;
 
-  auto user = accounts_.FindUserByName(username);
-  if (!user) return Internal(call, user.error(), "user lookup");
+  auto found = accounts_.FindUserByName(username);
+  if (!found) return Internal(call, found.error(), "user lookup");
 
   // A caller holding a live session or trusted-device cookie of this very account is never
   // locked out by failures of others against the account.
   bool trusted_holder = false;
   const auto device = PresentedDevice(call);
-  if (*user) {
-    if (call->user && call->user->id == (**user).id) trusted_holder = true;
-    if (device && device->second == (**user).id) trusted_holder = true;
+  if (*found) {
+    if (call->user && call->user->id == (**found).id) trusted_holder = true;
+    if (device && device->second == (**found).id) trusted_holder = true;
   }
   const auto throttle = deps_.throttle.Check(address, account, trusted_holder);
   if (!throttle.allowed) {
@@ -519,8 +519,8 @@ void Api::Impl::Login(const CallPtr& call) {
   };
   auto outcome = std::make_shared<Outcome>();
   // Unknown users are checked against a dummy hash so both paths cost one Argon2id run.
-  std::string stored_hash = *user ? (**user).password_hash : deps_.hasher.DummyHash();
-  const bool known = user->has_value();
+  std::string stored_hash = *found ? (**found).password_hash : deps_.hasher.DummyHash();
+  const bool known = found->has_value();
   deps_.blocking.RunBlocking(
       [this, outcome, known, stored_hash = std::move(stored_hash), password = std::move(password)] {
         outcome->password_ok = deps_.hasher.Verify(stored_hash, password) && known;

@@ -24,7 +24,7 @@ TestHub::TestHub(std::filesystem::path dir) : dir_(std::move(dir)) {
   if (auto migrated = store::Migrate(*db_); !migrated) Die("migrate", migrated.error());
   audit_ = std::make_unique<audit::AuditLog>(*db_, crypto::SecretKey(crypto::RandomBytes(32)),
                                              dir_ / "audit.head", clock_);
-  hasher_ = std::make_unique<auth::PasswordHasher>(auth::Argon2Params{8192, 1});
+  hasher_ = std::make_unique<auth::PasswordHasher>(auth::Argon2Params{1024, 1});
   auth::ThrottleParams params;
   params.free_failures = 3;
   throttle_ = std::make_unique<auth::LoginThrottle>(clock_, params);

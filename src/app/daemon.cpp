@@ -216,7 +216,15 @@ int Serve(const ServeOptions& options) {
   }
   audit::Entry start{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.start", "", audit::Outcome::kSuccess,
                      "{}"};
-  if (auto appended = audit_log.Append(start); !appended) return Fatal("audit log", appended.error());
+  if (auto appended = audit_log.Append(start); !appended) {
+    // Refuse to run on a log that was cut or extended behind camguard's back: appending would
+    // hide the evidence. The owner inspects it and decides.
+    fmt::print(stderr,
+               "camguard: the audit log does not match its anchor; run 'camguard audit-log verify --data-dir {0}'. "
+               "If you restored a backup on purpose, run 'camguard audit-log reanchor --data-dir {0}'.\n",
+               dir.root.string());
+    return Fatal("audit log", appended.error());
+  }
 
   (*server)->Run();
 
@@ -243,9 +251,8 @@ int VerifyAuditLog(const std::filesystem::path& data_dir) {
   if (!key) return Fatal("audit key", key.error());
   auto db = store::Database::Open(dir.database());
   if (!db) return Fatal("database", db.error());
-  auto report = audit::Verify(*db, *key, std::filesystem::exists(dir.audit_head())
-                                             ? std::optional<std::filesystem::path>(dir.audit_head())
-                                             : std::nullopt);
+  // Always with the anchor: deleting audit.head together with the newest rows must not pass.
+  auto report = audit::Verify(*db, *key, dir.audit_head());
   if (!report) return Fatal("audit log", report.error());
   if (report->intact) {
     fmt::print("audit log intact: {} entries verified\n", report->entries_checked);
@@ -253,6 +260,30 @@ int VerifyAuditLog(const std::filesystem::path& data_dir) {
   }
   fmt::print("audit log TAMPERED: {}\n", report->problem);
   return 1;
+}
+
+int ReanchorAuditLog(const std::filesystem::path& data_dir) {
+  const DataDir dir{data_dir};
+  if (auto init = crypto::Initialize(); !init) return Fatal("crypto", init.error());
+  if (!std::filesystem::exists(dir.database()) || !std::filesystem::exists(dir.audit_key())) {
+    fmt::print(stderr, "camguard: {} has no database or no audit key\n", data_dir.string());
+    return 2;
+  }
+  auto lock = DataDirLock::Acquire(dir);
+  if (!lock) return Fatal("data directory", lock.error());
+  auto key = crypto::LoadOrCreateKeyFile(dir.audit_key());
+  if (!key) return Fatal("audit key", key.error());
+  auto db = store::Database::Open(dir.database());
+  if (!db) return Fatal("database", db.error());
+  auto report = audit::Reanchor(*db, *key, dir.audit_head());
+  if (!report) return Fatal("audit log", report.error());
+  if (!report->intact) {
+    fmt::print("audit log TAMPERED, anchor left unchanged: {}\n", report->problem);
+    return 1;
+  }
+  fmt::print("audit log chain intact ({} entries); anchor rewritten at the current head\n",
+             report->entries_checked);
+  return 0;
 }
 
 int Erase(const std::filesystem::path& data_dir, bool confirmed) {

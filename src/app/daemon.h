@@ -18,6 +18,8 @@ struct ServeOptions {
 
 int Serve(const ServeOptions& options);
 int VerifyAuditLog(const std::filesystem::path& data_dir);
+// After restoring a database backup: re-anchors an intact chain at its current head.
+int ReanchorAuditLog(const std::filesystem::path& data_dir);
 // Erases all user data in `data_dir` (EN 303 645 provision 5.11-1). `confirmed` skips the prompt.
 int Erase(const std::filesystem::path& data_dir, bool confirmed);
 

@@ -32,6 +32,10 @@ int main(int argc, char** argv) {
   audit_cmd->require_subcommand(1);
   auto* verify_cmd = audit_cmd->add_subcommand("verify", "verify the hash chain; exit 0 only if intact");
   verify_cmd->add_option("--data-dir", verify_dir, "data directory")->required();
+  std::filesystem::path reanchor_dir;
+  auto* reanchor_cmd = audit_cmd->add_subcommand(
+      "reanchor", "after restoring a backup: re-anchor an intact chain at its current head");
+  reanchor_cmd->add_option("--data-dir", reanchor_dir, "data directory")->required();
 
   std::filesystem::path erase_dir;
   bool erase_yes = false;
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
     return camguard::app::Serve(demo);
   }
   if (verify_cmd->parsed()) return camguard::app::VerifyAuditLog(verify_dir);
+  if (reanchor_cmd->parsed()) return camguard::app::ReanchorAuditLog(reanchor_dir);
   if (erase_cmd->parsed()) return camguard::app::Erase(erase_dir, erase_yes);
   return 2;
 }

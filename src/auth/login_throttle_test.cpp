@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auth/login_throttle.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace camguard::auth {
 namespace {

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auth/password_hasher.h"
 
-#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "base/encoding.h"
 #include "crypto/crypto.h"

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auth/qr.h"
 
-#include <fmt/format.h>
 #include <qrencode.h>
 
 #include <cerrno>
 #include <memory>
 #include <string>
+
+#include <fmt/format.h>
 
 namespace camguard::auth {
 namespace {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auth/qr.h"
 
-#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +11,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "auth/totp.h"
 

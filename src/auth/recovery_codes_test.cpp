@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auth/recovery_codes.h"
 
-#include <gtest/gtest.h>
-
 #include <regex>
 #include <set>
+
+#include <gtest/gtest.h>
 
 namespace camguard::auth {
 namespace {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auth/totp.h"
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <chrono>
+
+#include <gtest/gtest.h>
 
 namespace camguard::auth::totp {
 namespace {

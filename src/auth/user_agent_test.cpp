@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auth/user_agent.h"
 
-#include <gtest/gtest.h>
-
 #include <random>
+
+#include <gtest/gtest.h>
 
 namespace camguard::auth {
 namespace {

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "auth/password_policy.h"
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -83,6 +86,24 @@ TEST(PasswordPolicy, RefusesCommonPasswords) {
   EXPECT_FALSE(IsCommonPassword(""));
   EXPECT_NE(Refusal("winniethepooh"), "");
   EXPECT_NE(Refusal("WinnieThePooh"), "");
+}
+
+TEST(PasswordPolicy, EmbedsEveryEntryOfTheCommittedList) {
+  // The build turns data/common-passwords.txt into a string literal; every entry, including
+  // those with ";", "$", "@" or "\\", must survive that trip.
+  const char* source_dir = std::getenv("CAMGUARD_SOURCE_DIR");
+  ASSERT_NE(source_dir, nullptr) << "ctest sets CAMGUARD_SOURCE_DIR";
+  std::ifstream list(std::filesystem::path(source_dir) / "data" / "common-passwords.txt");
+  ASSERT_TRUE(list.is_open());
+  std::size_t entries = 0;
+  for (std::string line; std::getline(list, line);) {
+    if (line.empty()) continue;
+    ++entries;
+    EXPECT_TRUE(IsCommonPassword(line)) << line;
+  }
+  EXPECT_GT(entries, 3000u);
+  EXPECT_TRUE(IsCommonPassword("asdf;lkj"));
+  EXPECT_TRUE(IsCommonPassword("!@#$%^&*"));
 }
 
 TEST(PasswordPolicy, RefusesCommonPasswordsWithDigitsOrSymbolsAround) {

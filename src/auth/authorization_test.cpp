@@ -41,7 +41,7 @@ TEST(Authorize, OnlyOwnerAndAdminAdministerAndReadTheAuditLog) {
 TEST(Authorize, AdminsManageMembersAndGuestsButNotAdminsOrTheOwner) {
   EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kCreateUser, UserTarget(Role::kGuest, Role::kMember)),
             Decision::kAllow);
-  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kCreateUser, {std::nullopt, Role::kAdmin}), Decision::kDeny);
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kCreateUser, Target{std::nullopt, Role::kAdmin, false, {}, 0, 0}), Decision::kDeny);
   EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kUpdateUser, UserTarget(Role::kAdmin)), Decision::kDeny);
   EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kDeleteUser, UserTarget(Role::kOwner)), Decision::kDeny);
   EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kUpdateUser, UserTarget(Role::kMember, Role::kAdmin)),
@@ -51,7 +51,7 @@ TEST(Authorize, AdminsManageMembersAndGuestsButNotAdminsOrTheOwner) {
 }
 
 TEST(Authorize, NobodyCreatesASecondOwnerOrTouchesTheOwner) {
-  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kCreateUser, {std::nullopt, Role::kOwner}), Decision::kInvalid);
+  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kCreateUser, Target{std::nullopt, Role::kOwner, false, {}, 0, 0}), Decision::kInvalid);
   EXPECT_EQ(Authorize(As(Role::kOwner), Action::kUpdateUser, UserTarget(Role::kAdmin, Role::kOwner)),
             Decision::kInvalid);
   EXPECT_EQ(Authorize(As(Role::kOwner), Action::kDeleteUser, UserTarget(Role::kOwner, std::nullopt, true)),

@@ -2,7 +2,10 @@
 // The camguard executable: serve, demo, audit-log verify, erase.
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+
 #include "app/daemon.h"
+#include "config/config.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{"camguard: a self-hosted, secure-by-design home camera hub"};
@@ -43,7 +46,14 @@ int main(int argc, char** argv) {
   erase_cmd->add_option("--data-dir", erase_dir, "data directory")->required();
   erase_cmd->add_flag("--yes", erase_yes, "do not ask for confirmation");
 
+  auto* example_cmd = cli.add_subcommand("example-config", "print a commented configuration file with the defaults");
+
   CLI11_PARSE(cli, argc, argv);
+
+  if (example_cmd->parsed()) {
+    std::fputs(camguard::config::ExampleConfig().c_str(), stdout);
+    return 0;
+  }
 
   if (serve_cmd->parsed()) {
     if (!config_file.empty()) serve.config_file = config_file;

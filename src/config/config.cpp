@@ -231,8 +231,9 @@ bool IsIpv6Literal(std::string_view text) {
   return ::inet_pton(AF_INET6, copy.c_str(), &address) == 1;
 }
 
-// Parses a decimal port 1..65535 (no sign, no leading '+', at most 5 digits).
-Result<std::uint16_t> ParsePort(std::string_view text) {
+// Parses a decimal port 1..65535 (no sign, no leading '+', at most 5 digits); 0 only when
+// `allow_ephemeral` (the --listen flag: the kernel picks a free port, which is printed).
+Result<std::uint16_t> ParsePort(std::string_view text, bool allow_ephemeral) {
   if (text.empty()) return base::Fail(ErrorCode::kInvalidArgument, "missing port");
   unsigned value = 0;
   if (text.size() > 5 || !IsAllDigits(text)) {
@@ -240,7 +241,7 @@ Result<std::uint16_t> ParsePort(std::string_view text) {
                       fmt::format("port {} is not a number from 1 to 65535", Quote(text)));
   }
   std::from_chars(text.data(), text.data() + text.size(), value);
-  if (value < 1 || value > 65535) {
+  if ((value < 1 && !(allow_ephemeral && value == 0)) || value > 65535) {
     return base::Fail(ErrorCode::kInvalidArgument,
                       fmt::format("port {} is not a number from 1 to 65535", text));
   }
@@ -254,7 +255,7 @@ struct HostPort {
 };
 
 // "host", "host:port", "[v6]" or "[v6]:port"; the port is required when `require_port`.
-Result<HostPort> ParseHostPort(std::string_view text, bool require_port) {
+Result<HostPort> ParseHostPort(std::string_view text, bool require_port, bool allow_ephemeral = false) {
   HostPort out;
   std::string_view port_text;
   bool has_port = false;
@@ -302,15 +303,15 @@ Result<HostPort> ParseHostPort(std::string_view text, bool require_port) {
     out.host = std::string(host);
   }
   if (has_port) {
-    CAMGUARD_TRY(out.port, ParsePort(port_text));
+    CAMGUARD_TRY(out.port, ParsePort(port_text, allow_ephemeral));
   } else if (require_port) {
     return base::Fail(ErrorCode::kInvalidArgument, "missing ':PORT'");
   }
   return out;
 }
 
-Result<HostPort> ParseListen(std::string_view listen) {
-  auto parsed = ParseHostPort(listen, /*require_port=*/true);
+Result<HostPort> ParseListen(std::string_view listen, bool allow_ephemeral = false) {
+  auto parsed = ParseHostPort(listen, /*require_port=*/true, allow_ephemeral);
   if (!parsed) {
     return base::Fail(ErrorCode::kInvalidArgument,
                       fmt::format("listen address {}: {} (expected ADDR:PORT, e.g. 0.0.0.0:8443, "
@@ -731,7 +732,7 @@ base::Result<Config> LoadConfigFile(const std::filesystem::path& path) {
 }
 
 base::Status ApplyListenFlag(Config& config, std::string_view listen) {
-  CAMGUARD_TRY(const HostPort parsed, ParseListen(listen));
+  CAMGUARD_TRY(const HostPort parsed, ParseListen(listen, /*allow_ephemeral=*/true));
   config.listen_host = parsed.host;
   config.listen_port = *parsed.port;
   return base::Ok();

@@ -328,6 +328,13 @@ TEST(ApplyListenFlag, AcceptsIpv4IPv6AndHostNames) {
   EXPECT_EQ(config.listen_port, 65535);
 }
 
+TEST(ApplyListenFlag, PortZeroAsksForAnEphemeralPort) {
+  Config config;
+  ASSERT_TRUE(ApplyListenFlag(config, "127.0.0.1:0"));
+  EXPECT_EQ(config.listen_host, "127.0.0.1");
+  EXPECT_EQ(config.listen_port, 0);
+}
+
 TEST(ApplyListenFlag, RefusesMalformedAddressesAndLeavesConfigUnchanged) {
   struct Case {
     const char* listen;
@@ -338,7 +345,6 @@ TEST(ApplyListenFlag, RefusesMalformedAddressesAndLeavesConfigUnchanged) {
            Case{":80", "missing address"},
            Case{"x:99999", "port 99999 is not a number from 1 to 65535"},
            Case{"x:65536", "port 65536 is not a number from 1 to 65535"},
-           Case{"x:0", "port 0 is not a number from 1 to 65535"},
            Case{"x:", "missing port"},
            Case{"x:-1", "is not a number"},
            Case{"x:+80", "is not a number"},

@@ -3,7 +3,7 @@
 find_package(PkgConfig REQUIRED)
 find_package(Threads REQUIRED)
 find_package(OpenSSL 3 REQUIRED)
-find_package(Boost 1.81 EXACT REQUIRED CONFIG)  # header-only parts: Asio, Beast
+find_package(Boost 1.81.0 EXACT REQUIRED CONFIG)  # header-only parts: Asio, Beast
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)

@@ -22,8 +22,9 @@ void Require(bool condition, const char* what) {
   }
 }
 
-void CheckInvariants(const Config& config) {
-  Require(config.listen_port >= 1, "listen port in 1..65535");
+// `from_flag`: --listen may ask for port 0 (an ephemeral port); the file may not.
+void CheckInvariants(const Config& config, bool from_flag = false) {
+  Require(from_flag || config.listen_port >= 1, "listen port in 1..65535");
   Require(!config.listen_host.empty(), "listen host not empty");
   const bool weak = config.allow_weak_password_hashing;
   Require(config.argon2_memory_kib >= (weak ? camguard::config::kMinWeakArgon2MemoryKib
@@ -72,7 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   Config flag_config;
   if (camguard::config::ApplyListenFlag(flag_config, text)) {
-    CheckInvariants(flag_config);
+    CheckInvariants(flag_config, /*from_flag=*/true);
   } else {
     Require(flag_config == Config{}, "failed ApplyListenFlag leaves the config unchanged");
   }

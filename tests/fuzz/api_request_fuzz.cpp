@@ -8,6 +8,7 @@
 // asks for it; the rest is the body.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,9 +19,10 @@
 namespace {
 
 camguard::api::testing::TestHub& Hub() {
-  static camguard::api::testing::TestHub* hub = [] {
-    auto* created = new camguard::api::testing::TestHub(std::filesystem::temp_directory_path() /
-                                                        ("camguard-api-fuzz-" + std::to_string(::getpid())));
+  // Destroyed at exit, which removes its temporary directory.
+  static const std::unique_ptr<camguard::api::testing::TestHub> hub = [] {
+    auto created = std::make_unique<camguard::api::testing::TestHub>(
+        std::filesystem::temp_directory_path() / ("camguard-api-fuzz-" + std::to_string(::getpid())));
     created->SetUpOwner("owner", "correct horse battery staple");
     return created;
   }();

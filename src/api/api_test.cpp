@@ -411,6 +411,19 @@ TEST(Throttle, AttackerIsSlowedButOwnerWithSessionIsNot) {
   EXPECT_GE(failures.body["entries"].size(), 10u);
 }
 
+TEST(Login, RehashesWhenTheHashingParametersChange) {
+  TestHub hub(TempDir());  // m=1024 KiB, t=1
+  hub.SetUpOwner("owner", kOwnerPassword);
+  auth::AccountStore accounts(hub.db());
+  const std::string before = (*accounts.FindUserByName("owner"))->password_hash;
+  EXPECT_NE(before.find("m=1024,t=1"), std::string::npos) << before;
+  hub.ReplaceHasher(auth::Argon2Params{2048, 2});
+  ASSERT_TRUE(hub.LogIn("owner", kOwnerPassword));
+  const std::string after = (*accounts.FindUserByName("owner"))->password_hash;
+  EXPECT_NE(after.find("m=2048,t=2"), std::string::npos) << after;
+  EXPECT_TRUE(hub.LogIn("owner", kOwnerPassword));
+}
+
 TEST(Login, UnknownUserAndWrongPasswordLookTheSame) {
   TestHub hub(TempDir());
   hub.SetUpOwner("owner", kOwnerPassword);

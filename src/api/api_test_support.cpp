@@ -40,6 +40,16 @@ TestHub::TestHub(std::filesystem::path dir) : dir_(std::move(dir)) {
                                options);
 }
 
+void TestHub::ReplaceHasher(auth::Argon2Params params) {
+  api_.reset();
+  hasher_ = std::make_unique<auth::PasswordHasher>(params);
+  ApiOptions options;
+  options.session_idle_timeout = std::chrono::hours(1);
+  options.session_absolute_timeout = std::chrono::hours(24);
+  api_ = std::make_unique<Api>(ApiDeps{clock_, *db_, *audit_, *hasher_, *throttle_, *token_, secrets_, executor_},
+                               options);
+}
+
 TestHub::~TestHub() {
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);

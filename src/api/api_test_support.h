@@ -40,6 +40,9 @@ class TestHub {
              std::vector<std::pair<std::string, std::string>> extra_headers = {});
 
   std::string setup_token() const { return setup_token_; }
+  // Rebuilds the API with other Argon2id parameters over the same database, as a restart with
+  // a changed configuration would.
+  void ReplaceHasher(auth::Argon2Params params);
   base::FakeClock& clock() { return clock_; }
   store::Database& db() { return *db_; }
   Api& api() { return *api_; }

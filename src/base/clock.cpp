@@ -58,6 +58,8 @@ std::optional<WallTime> ParseRfc3339(std::string_view text) {
       text[13] != ':' || !ReadDigits(text, 14, 2, minute) || text[16] != ':' || !ReadDigits(text, 17, 2, second)) {
     return std::nullopt;
   }
+  // WallTime counts nanoseconds in 64 bits (until 2262): refuse what it cannot hold.
+  if (year < 1970 || year > 2200) return std::nullopt;
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
     return std::nullopt;
   }

@@ -50,6 +50,6 @@ std::string FormatRfc3339(WallTime t);
 
 namespace camguard::base {
 // Parses RFC 3339 date-time ("2026-11-23T21:29:47Z", fractional seconds and ±hh:mm offsets
-// accepted). Returns nullopt on anything else.
+// accepted), years 1970 to 2200. Returns nullopt on anything else.
 std::optional<WallTime> ParseRfc3339(std::string_view text);
 }  // namespace camguard::base

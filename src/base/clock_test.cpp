@@ -44,3 +44,24 @@ TEST(SystemClock, IsAfterTheSkeletonWasWritten) {
 
 }  // namespace
 }  // namespace camguard::base
+
+namespace camguard::base {
+namespace {
+
+TEST(ParseRfc3339, AcceptsUtcOffsetsAndFractions) {
+  EXPECT_EQ(ToUnixMillis(*ParseRfc3339("1970-01-01T00:00:00Z")), 0);
+  EXPECT_EQ(ToUnixMillis(*ParseRfc3339("2026-11-23T21:29:47.123Z")), 1795469387123);
+  EXPECT_EQ(ParseRfc3339("2026-11-23T22:29:47+01:00"), ParseRfc3339("2026-11-23T21:29:47Z"));
+  EXPECT_EQ(ParseRfc3339("2026-11-23T21:29:47.5z"), FromUnixMillis(1795469387500));
+}
+
+TEST(ParseRfc3339, RefusesMalformedAndUnrepresentableTimes) {
+  for (const char* text : {"", "2026-11-23", "2026-11-23 21:29:47Z", "2026-13-01T00:00:00Z", "2026-11-23T24:00:00Z",
+                           "2026-11-23T21:29:47", "2026-11-23T21:29:47.Z", "2026-11-23T21:29:47+0100",
+                           "7862-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "2026-11-23T21:29:47Zjunk"}) {
+    EXPECT_FALSE(ParseRfc3339(text)) << text;
+  }
+}
+
+}  // namespace
+}  // namespace camguard::base

@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The tamper-evident audit log on disk: `camguard audit-log verify` passes an untouched chain
+and names the first bad entry after someone edits, deletes or truncates rows with the sqlite3
+shell; the append-only triggers refuse UPDATE and DELETE in the first place."""
+
+import os
+import re
+import shutil
+import unittest
+
+from hub import API, Client, HubTestCase, sqlite, strong_password
+
+
+@unittest.skipIf(shutil.which("sqlite3") is None, "the sqlite3 command-line shell is missing")
+class AuditChain(HubTestCase):
+    @classmethod
+    def setUpClass(cls):
+        hub = cls.start_class_hub()
+        cls.hub = hub
+        name, password = hub.setup_owner("owner")
+        owner = hub.login(name, password)
+        member = owner.post(API + "/users", {"username": "member1", "password": strong_password(),
+                                             "role": "member"}, expect=201).json()["user"]
+        camera = owner.post(API + "/cameras", {"name": "Garden", "main_url": "rtsp://127.0.0.1:8554/g",
+                                               "username": "admin", "password": "cam-pass"},
+                            expect=201).json()["camera"]
+        owner.put(API + f"/users/{member['id']}/rights",
+                  {"rights": [{"camera_id": camera["id"], "rights": ["view"]}]}, expect=200)
+        Client(hub).post(API + "/login", {"username": name, "password": "wrong-password-1"})
+        Client(hub).post(API + "/login", {"username": "nobody", "password": "wrong-password-2"})
+        owner.patch(API + f"/users/{member['id']}", {"disabled": True}, expect=200)
+        cls.logged = owner.get(API + "/audit-log?limit=1000", expect=200).json()["entries"]
+        cls.verify_while_running = cls.verify(hub.data_dir)
+        owner.post(API + "/logout", expect=204)
+        cls.stop_code = hub.stop()
+        cls.verify_after_stop = cls.verify(hub.data_dir)
+        cls.count = int(sqlite(os.path.join(hub.data_dir, "camguard.db"),
+                               "SELECT count(*) FROM audit_log").stdout)
+
+    @classmethod
+    def verify(cls, data_dir):
+        return cls.hub.cli("audit-log", "verify", "--data-dir", data_dir)
+
+    def copy(self):
+        """A copy of the stopped hub's data directory to tamper with."""
+        target = os.path.join(self.hub.tmp, f"copy-{self.id().rsplit('.', 1)[-1]}-{len(os.listdir(self.hub.tmp))}")
+        shutil.copytree(self.hub.data_dir, target)
+        return target
+
+    def db(self, data_dir):
+        return os.path.join(data_dir, "camguard.db")
+
+    def assertTampered(self, data_dir, seq):
+        done = self.verify(data_dir)
+        output = done.stdout + done.stderr
+        self.assertNotEqual(done.returncode, 0, f"verify passed a tampered log: {output}")
+        self.assertRegex(output, rf"\bentr(y|ies) {seq}\b", f"verify does not name entry {seq}: {output}")
+
+    def test_untouched_chain_verifies(self):
+        self.assertGreaterEqual(len(self.logged), 8, self.logged)
+        actions = {e["action"] for e in self.logged}
+        for action in ("auth.setup", "auth.login", "user.create", "camera.create", "user.rights", "user.update"):
+            self.assertIn(action, actions)
+        self.assertEqual(self.verify_while_running.returncode, 0,
+                         self.verify_while_running.stdout + self.verify_while_running.stderr)
+        self.assertEqual(self.stop_code, 0)
+        self.assertEqual(self.verify_after_stop.returncode, 0,
+                         self.verify_after_stop.stdout + self.verify_after_stop.stderr)
+        self.assertGreater(self.count, len(self.logged), "logout and stop were not logged")
+
+    def test_triggers_refuse_update_and_delete(self):
+        data_dir = self.copy()
+        before = sqlite(self.db(data_dir), "SELECT seq, action, hash FROM audit_log ORDER BY seq").stdout
+        for statement in ("UPDATE audit_log SET action = 'nothing' WHERE seq = 2",
+                          "UPDATE audit_log SET outcome = 'success'",
+                          "DELETE FROM audit_log WHERE seq = 2",
+                          f"DELETE FROM audit_log WHERE seq = {self.count}",
+                          "DELETE FROM audit_log"):
+            with self.subTest(statement):
+                done = sqlite(self.db(data_dir), statement, check=False)
+                self.assertNotEqual(done.returncode, 0, f"sqlite3 accepted {statement!r}")
+                self.assertIn("append-only", done.stderr)
+        after = sqlite(self.db(data_dir), "SELECT seq, action, hash FROM audit_log ORDER BY seq").stdout
+        self.assertEqual(after, before)
+        self.assertEqual(self.verify(data_dir).returncode, 0)
+
+    def test_an_edited_entry_is_named(self):
+        middle = self.count // 2
+        for column, value in (("action", "'auth.nothing'"), ("address", "'10.0.0.66'"),
+                              ("outcome", "'success'"), ("username", "'someone'"),
+                              ("time_ms", "time_ms + 1"), ("details", "'{}'"), ("target", "'x'")):
+            with self.subTest(column=column):
+                data_dir = self.copy()
+                row = sqlite(self.db(data_dir), f"SELECT {column} FROM audit_log WHERE seq = {middle}").stdout
+                sqlite(self.db(data_dir), "DROP TRIGGER audit_log_no_update; "
+                       f"UPDATE audit_log SET {column} = {value} WHERE seq = {middle}")
+                changed = sqlite(self.db(data_dir), f"SELECT {column} FROM audit_log WHERE seq = {middle}").stdout
+                if changed == row:
+                    continue  # the value was already that; nothing to detect
+                self.assertTampered(data_dir, middle)
+
+    def test_a_deleted_middle_entry_is_named(self):
+        data_dir = self.copy()
+        middle = self.count // 2
+        sqlite(self.db(data_dir), f"DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = {middle}")
+        self.assertTampered(data_dir, middle)
+
+    def test_deleted_middle_entry_with_renumbering_is_detected(self):
+        data_dir = self.copy()
+        middle = self.count // 2
+        sqlite(self.db(data_dir), "DROP TRIGGER audit_log_no_delete; DROP TRIGGER audit_log_no_update; "
+               f"DELETE FROM audit_log WHERE seq = {middle}; "
+               f"UPDATE audit_log SET seq = seq - 1 WHERE seq > {middle}")
+        self.assertTampered(data_dir, middle)
+
+    def test_a_deleted_newest_entry_is_named(self):
+        data_dir = self.copy()
+        sqlite(self.db(data_dir), f"DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = {self.count}")
+        self.assertTampered(data_dir, self.count)
+        # Nor does the daemon carry on appending to a cut log.
+        hub = self.new_hub(data_dir=data_dir, start=False)
+        hub.start(expect_ready=False)
+        hub.proc.wait(30)
+        self.assertNotEqual(hub.stop(), 0, "the daemon started on a truncated audit log")
+        self.assertTampered(data_dir, self.count)
+
+    def test_deleting_newest_entries_and_the_anchor_is_detected(self):
+        data_dir = self.copy()
+        sqlite(self.db(data_dir), "DROP TRIGGER audit_log_no_delete; "
+               f"DELETE FROM audit_log WHERE seq >= {self.count - 2}")
+        os.remove(os.path.join(data_dir, "audit.head"))
+        done = self.verify(data_dir)
+        self.assertNotEqual(done.returncode, 0, done.stdout + done.stderr)
+
+    def test_a_forged_appended_entry_is_detected(self):
+        data_dir = self.copy()
+        sqlite(self.db(data_dir),
+               "INSERT INTO audit_log (seq, time_ms, user_id, username, session_id, device, address, action,"
+               " target, outcome, details, prev_hash, hash) SELECT seq + 1, time_ms + 1, user_id, username,"
+               " session_id, device, address, 'auth.logout', target, 'success', '{}', hash, hash"
+               f" FROM audit_log WHERE seq = {self.count}")
+        self.assertTampered(data_dir, self.count + 1)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -698,3 +698,103 @@ def private_tree_problems(root):
         if mode != want:
             problems.append(f"{rel}: {mode:04o}, want {want:04o}")
     return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Checking responses against docs/api/openapi.yaml
+
+
+class Spec:
+    """The OpenAPI document, and a small validator for the subset of JSON Schema it uses
+    (type, required, properties, additionalProperties: false, items, enum, nullable, $ref)."""
+
+    _loaded = None
+
+    def __init__(self):
+        import yaml  # python3-yaml
+
+        with open(OPENAPI, encoding="utf-8") as f:
+            self.doc = yaml.safe_load(f)
+
+    @classmethod
+    def get(cls):
+        if cls._loaded is None:
+            cls._loaded = cls()
+        return cls._loaded
+
+    def resolve(self, node):
+        while isinstance(node, dict) and "$ref" in node:
+            target = self.doc
+            for part in node["$ref"].lstrip("#/").split("/"):
+                target = target[part]
+            node = target
+        return node
+
+    def response_schema(self, method, path, status):
+        """The JSON schema of `status` for the operation, or None when the spec gives none."""
+        operation = self.doc["paths"].get(path, {}).get(method.lower())
+        if operation is None:
+            return None
+        response = operation.get("responses", {}).get(str(status))
+        if response is None:
+            return None
+        content = self.resolve(response).get("content", {}).get("application/json")
+        return None if content is None else content.get("schema")
+
+    def documented_statuses(self, method, path):
+        operation = self.doc["paths"].get(path, {}).get(method.lower(), {})
+        return {int(s) for s in operation.get("responses", {}) if str(s).isdigit()}
+
+    def problems(self, value, schema, where="$"):
+        schema = self.resolve(schema)
+        if value is None:
+            return [] if schema.get("nullable") else [f"{where}: null is not allowed"]
+        kind = schema.get("type")
+        checks = {"object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
+                  "string": lambda v: isinstance(v, str),
+                  "boolean": lambda v: isinstance(v, bool),
+                  "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+                  "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)}
+        if kind in checks and not checks[kind](value):
+            return [f"{where}: {value!r:.80} is not of type {kind}"]
+        found = []
+        if "enum" in schema and value not in schema["enum"]:
+            found.append(f"{where}: {value!r} not in {schema['enum']}")
+        if kind == "object" or "properties" in schema:
+            properties = schema.get("properties", {})
+            for name in schema.get("required", []):
+                if name not in value:
+                    found.append(f"{where}: missing required member '{name}'")
+            for name, member in value.items():
+                if name in properties:
+                    found += self.problems(member, properties[name], f"{where}.{name}")
+                elif schema.get("additionalProperties") is False:
+                    found.append(f"{where}: unexpected member '{name}'")
+        if kind == "array" and "items" in schema:
+            for i, item in enumerate(value):
+                found += self.problems(item, schema["items"], f"{where}[{i}]")
+        return found
+
+    def response_problems(self, method, path, response):
+        """Disagreements between a response and the spec for the operation (method, spec path)."""
+        documented = self.documented_statuses(method, path)
+        found = []
+        # Error statuses such as 401, 403 (CSRF), 429 or 503 apply to every operation by the
+        # spec's description; a success status must be the documented one.
+        if response.status < 300 and response.status not in documented:
+            found.append(f"status {response.status} is not documented (documented: {sorted(documented)})")
+        schema = self.response_schema(method, path, response.status)
+        if schema is None:
+            if response.status >= 400:
+                schema = {"$ref": "#/components/schemas/Error"}
+            elif response.body:
+                if response.status == 204:
+                    found.append("204 with a body")
+                return found
+            else:
+                return found
+        try:
+            value = response.json()
+        except ValueError:
+            return found + ["body is not JSON"]
+        return found + self.problems(value, schema)

@@ -8,7 +8,7 @@ import re
 import shutil
 import unittest
 
-from hub import API, Client, HubTestCase, sqlite, strong_password
+from hub import API, Client, HubTestCase, Spec, sqlite, strong_password
 
 
 @unittest.skipIf(shutil.which("sqlite3") is None, "the sqlite3 command-line shell is missing")
@@ -140,6 +140,76 @@ class AuditChain(HubTestCase):
                " session_id, device, address, 'auth.logout', target, 'success', '{}', hash, hash"
                f" FROM audit_log WHERE seq = {self.count}")
         self.assertTampered(data_dir, self.count + 1)
+
+
+class AuditLogQueries(HubTestCase):
+    """GET /api/v1/audit-log: newest first, filters, and paging without gaps or repeats."""
+
+    @classmethod
+    def setUpClass(cls):
+        hub = cls.start_class_hub(config={"security": {"login_free_failures": 1000}})
+        cls.hub = hub
+        name, password = hub.setup_owner("owner")
+        cls.owner = hub.login(name, password)
+        for i in range(3):
+            Client(hub).post(API + "/login", {"username": "ghost", "password": f"wrong-password-{i}"})
+        for i in range(4):
+            cls.owner.post(API + "/users", {"username": f"user{i}", "password": strong_password(),
+                                            "role": "guest"}, expect=201)
+        hub.login("owner", password)
+        cls.all = cls.query("limit=1000")
+
+    @classmethod
+    def query(cls, q):
+        response = cls.owner.get(API + "/audit-log?" + q, expect=200)
+        problems = Spec.get().response_problems("GET", API + "/audit-log", response)
+        if problems:
+            raise AssertionError(f"{q}: {problems}")
+        return response.json()["entries"]
+
+    def test_newest_first(self):
+        seqs = [e["seq"] for e in self.all]
+        self.assertEqual(seqs, sorted(seqs, reverse=True))
+        self.assertEqual(len(seqs), len(set(seqs)))
+        self.assertGreaterEqual(len(seqs), 10)
+
+    def test_filters(self):
+        exact = self.query("action=auth.login&limit=1000")
+        self.assertTrue(exact)
+        self.assertEqual({e["action"] for e in exact}, {"auth.login"})
+        self.assertEqual(len(exact), sum(e["action"] == "auth.login" for e in self.all))
+        prefix = self.query("action=auth.&limit=1000")
+        self.assertTrue({"auth.setup", "auth.login"} <= {e["action"] for e in prefix})
+        self.assertTrue(all(e["action"].startswith("auth.") for e in prefix))
+        self.assertEqual(self.query("action=auth&limit=1000"), [], "'auth' is neither an action nor a prefix")
+        failures = self.query("outcome=failure&limit=1000")
+        self.assertEqual({e["outcome"] for e in failures}, {"failure"})
+        self.assertEqual(sum(e["target"] == "ghost" for e in failures), 3)
+        both = self.query("action=user.create&outcome=success&limit=1000")
+        self.assertEqual(sorted(e["target"] for e in both), [f"user{i}" for i in range(4)])
+        mine = self.query("username=owner&limit=1000")
+        self.assertTrue(mine)
+        self.assertEqual({e["username"] for e in mine}, {"owner"})
+        middle = self.all[len(self.all) // 2]
+        since = self.query(f"from={middle['time']}&limit=1000")
+        self.assertIn(middle["seq"], [e["seq"] for e in since])
+        self.assertTrue(all(e["time"] >= middle["time"] for e in since))
+
+    def test_paging(self):
+        seen = []
+        before = None
+        for _ in range(100):
+            q = "limit=3" + (f"&before={before}" if before is not None else "")
+            response = self.owner.get(API + "/audit-log?" + q, expect=200).json()
+            page = response["entries"]
+            self.assertLessEqual(len(page), 3)
+            if before is not None:
+                self.assertTrue(all(e["seq"] < before for e in page))
+            seen += [e["seq"] for e in page]
+            before = response["next_before"]
+            if before is None:
+                break
+        self.assertEqual(seen, [e["seq"] for e in self.all if e["seq"] <= self.all[0]["seq"]])
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ guest actor holds `view` on camera A.
 
 import unittest
 
-from hub import API, Client, HubTestCase, spec_operations, strong_password, totp, unique_name
+from hub import API, Client, HubTestCase, Spec, spec_operations, strong_password, totp, unique_name
 
 ROLES = ("anonymous", "guest", "member", "admin", "owner")
 ALL_RIGHTS = ["view", "playback", "export", "ptz", "talk", "configure"]
@@ -195,6 +195,8 @@ class AuthorizationMatrix(HubTestCase):
                         self.assertIn(response.status, allowed, repr(response))
                         if response.status >= 400:
                             self.assertError(response, response.status)
+                        self.assertEqual(Spec.get().response_problems(method, path, response), [],
+                                         f"response disagrees with the spec: {response!r}")
                         if request.check:
                             request.check(response)
                     finally:
@@ -210,6 +212,14 @@ class AuthorizationMatrix(HubTestCase):
         for account in (guest.account, member.account):
             self.assertTrue(any(e["username"] == account.name for e in denied),
                             f"no denied entry for {account.name}: {denied[:5]}")
+
+    def test_demotion_to_guest_drops_rights_a_guest_cannot_hold(self):
+        victim = self.new_account("member", {self.camera_a: ["view", "playback", "ptz", "configure"]})
+        self.root.patch(API + f"/users/{victim.id}", {"role": "guest"}, expect=200)
+        self.assertEqual(self.rights_of(victim.id), {self.camera_a: ["playback", "view"]})
+        guest = self.logged_in(victim)
+        camera = guest.get(API + f"/cameras/{self.camera_a}", expect=200).json()["camera"]
+        self.assertEqual(sorted(camera["rights"]), ["playback", "view"])
 
     def test_camera_credentials_never_come_back(self):
         for role in ("owner", "admin", "member", "guest"):
@@ -399,7 +409,16 @@ class AuthorizationMatrix(HubTestCase):
         return Request("DELETE", API + f"/users/{victim.id}", check=check)
 
     def case_delete_member(self, role, actor):
-        return self.delete_user(self.new_account("member"))
+        victim = self.new_account("member")
+        victim_client = self.logged_in(victim)
+        request = self.delete_user(victim)
+        check_exists = request.check
+
+        def check(response):
+            check_exists(response)
+            self.assertEqual(victim_client.get(API + "/me").status, 401 if response.status == 204 else 200)
+        request.check = check
+        return request
 
     def case_delete_admin(self, role, actor):
         return self.delete_user(self.new_account("admin"))

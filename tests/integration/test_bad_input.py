@@ -249,6 +249,25 @@ class BadInput(HubTestCase):
                 body = b'{"name":"cam' + bad + b'","main_url":"rtsp://127.0.0.1:8554/x"}'
                 self.assertRefused(self.owner.request("POST", API + "/cameras", raw=body), 400)
 
+    def test_camera_urls_must_be_rtsp_without_credentials(self):
+        for url in ("rtsp://admin:hunter2secret@127.0.0.1:554/s", "rtsp://admin@127.0.0.1/s",
+                    "rtsps://admin:hunter2secret@127.0.0.1/s", "http://127.0.0.1/s", "https://127.0.0.1/s",
+                    "file:///etc/passwd", "javascript:alert(1)", "rtsp://", "rtsp:///s", "", " ",
+                    "rtsp://127.0.0.1/s\r\nX-Injected: 1", "127.0.0.1:554/s"):
+            for field in ("main_url", "sub_url"):
+                with self.subTest(url=url, field=field):
+                    body = {"name": "Rogue", "main_url": "rtsp://127.0.0.1:8554/ok", field: url}
+                    response = self.owner.post(API + "/cameras", body)
+                    self.assertRefused(response, 400)
+                    self.assertNotIn(b"hunter2secret", response.body, "a URL password is echoed")
+
+    def test_duplicate_user_names_conflict(self):
+        for name in ("member1", "MEMBER1", "Member1", "owner", "OWNER"):
+            with self.subTest(name=name):
+                response = self.owner.post(API + "/users", {"username": name, "password": strong_password(),
+                                                            "role": "guest"})
+                self.assertRefused(response, 409)
+
     # ---- HTTP level -----------------------------------------------------------------------------
 
     def send_raw(self, data, timeout=30):

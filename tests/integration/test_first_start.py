@@ -5,6 +5,7 @@ files, and nothing but setup answering until the owner exists."""
 import os
 import re
 import stat
+import threading
 
 from hub import (API, STATE_CHANGING, Client, HubTestCase, private_tree_problems,
                  security_header_problems, spec_operations, strong_password)
@@ -136,6 +137,27 @@ class FirstStart(HubTestCase):
         self.assertError(client.post(API + "/setup", dict(again, token=token)), 409)
         self.assertEqual(hub.sql("SELECT count(*) FROM users"), "1")
         Client(hub).login("homeowner", password)
+
+    def test_concurrent_setups_create_exactly_one_owner(self):
+        hub = self.new_hub()
+        results = []
+
+        def attempt(i):
+            results.append(Client(hub).post(API + "/setup", {"token": hub.token, "username": f"owner{i}",
+                                                             "password": strong_password()}))
+        threads = [threading.Thread(target=attempt, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        statuses = [r.status for r in results]
+        self.assertEqual(len(statuses), 8)
+        self.assertEqual(statuses.count(201), 1, [repr(r) for r in results])
+        for response in results:
+            if response.status != 201:
+                self.assertIn(response.status, (403, 409), repr(response))
+                self.assertError(response, response.status)
+        self.assertEqual(hub.sql("SELECT count(*) FROM users"), "1")
 
     def test_restart_without_owner_issues_a_new_token(self):
         hub = self.new_hub()

@@ -3,6 +3,7 @@
 code reuse, single-use recovery codes, and disabling."""
 
 import re
+import threading
 import unittest
 import urllib.parse
 
@@ -152,6 +153,22 @@ class Totp(HubTestCase):
         log = self.owner.get(API + "/audit-log?action=auth.totp_disable&outcome=success",
                              expect=200).json()["entries"]
         self.assertIn(name, [e["username"] for e in log])
+
+    def test_the_same_code_sent_in_parallel_logs_in_once(self):
+        name, password, client = self.new_user()
+        secret, step, codes = self.enroll(client, password)
+        for second_factor in ({"totp": totp(secret, step + 1)}, {"recovery_code": codes[0]}):
+            with self.subTest(second_factor=list(second_factor)[0]):
+                results = []
+                threads = [threading.Thread(target=lambda: results.append(self.login(name, password, **second_factor)))
+                           for _ in range(6)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(60)
+                statuses = sorted(r.status for r in results)
+                self.assertEqual(len(statuses), 6)
+                self.assertEqual(statuses, [200] + [401] * 5, [repr(r) for r in results])
 
     def test_disable_with_a_recovery_code(self):
         name, password, client = self.new_user()

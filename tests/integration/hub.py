@@ -50,7 +50,8 @@ FAST_SECURITY = {
 }
 
 _LISTENING = re.compile(r"camguard: listening on https://(\S+):(\d+)/")
-_FINGERPRINT = re.compile(r"camguard: TLS certificate SHA-256 fingerprint ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})")
+_FINGERPRINT = re.compile(
+    r"camguard: TLS certificate SHA-256 fingerprint ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})")
 _TOKEN = re.compile(r"camguard: setup token (\S+) \(single use")
 
 
@@ -164,7 +165,8 @@ def tree_modes(root):
         for name in dirnames + filenames:
             path = os.path.join(dirpath, name)
             st = os.lstat(path)
-            modes[os.path.relpath(path, root)] = (stat.S_ISDIR(st.st_mode), stat.S_IMODE(st.st_mode))
+            modes[os.path.relpath(path, root)] = (stat.S_ISDIR(st.st_mode),
+                                                  stat.S_IMODE(st.st_mode))
     return modes
 
 
@@ -385,8 +387,9 @@ class Hub:
 
     def raw_tls(self, source_address=None, timeout=30):
         """A TLS socket to the hub (fingerprint checked), for hand-written HTTP."""
+        source = (source_address, 0) if source_address else None
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=timeout,
-                                        source_address=(source_address, 0) if source_address else None)
+                                        source_address=source)
         try:
             tls = self.tls_context().wrap_socket(sock)
         except Exception:
@@ -613,6 +616,54 @@ def read_http_response(sock, timeout=30):
     return int(parts[1]), headers, body
 
 
+def parse_response(data):
+    """(status, {lower name: value}, body) from raw HTTP/1.1 response bytes, or None."""
+    if not data.startswith(b"HTTP/1.") or b"\r\n\r\n" not in data:
+        return None
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split(" ")[1]), headers, body
+
+
+def exchange(sock, data, timeout=30):
+    """Sends `data` while reading, so that an early answer (413) is seen even if the server stops
+    reading; returns everything received until the response is complete or the peer closes."""
+    sock.setblocking(False)
+    view = memoryview(data)
+    sent = 0
+    received = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        want_write = [sock] if sent < len(data) else []
+        readable, writable, _ = select.select([sock], want_write, [], 0.5)
+        if readable or sock.pending():
+            try:
+                chunk = sock.recv(65536)
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                chunk = None
+            except (ConnectionError, ssl.SSLError, OSError):
+                break
+            if chunk == b"":
+                break
+            if chunk:
+                received += chunk
+                parsed = parse_response(received)
+                if parsed and len(parsed[2]) >= int(parsed[1].get("content-length", "0") or 0):
+                    break
+        if writable and sent < len(data):
+            try:
+                sent += sock.send(view[sent:sent + 16384])
+            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                pass
+            except (ConnectionError, ssl.SSLError, OSError):
+                sent = len(data)  # the server stopped listening; keep reading its answer
+    return received
+
+
 # --------------------------------------------------------------------------------------------
 # Test case base
 
@@ -782,7 +833,8 @@ class Spec:
         # Error statuses such as 401, 403 (CSRF), 429 or 503 apply to every operation by the
         # spec's description; a success status must be the documented one.
         if response.status < 300 and response.status not in documented:
-            found.append(f"status {response.status} is not documented (documented: {sorted(documented)})")
+            found.append(f"status {response.status} is not documented "
+                         f"(documented: {sorted(documented)})")
         schema = self.response_schema(method, path, response.status)
         if schema is None:
             if response.status >= 400:

@@ -35,7 +35,8 @@ MATRIX = [
     ("GET", "/api/v1/sessions", "all=true", (401, 403, 403, 200, 200), "sessions_all"),
     ("DELETE", "/api/v1/sessions/{id}", "a member's session", (401, 403, 403, 204, 204),
      "revoke_member_session"),
-    ("DELETE", "/api/v1/sessions/{id}", "own session", (401, 204, 204, 204, 204), "revoke_own_session"),
+    ("DELETE", "/api/v1/sessions/{id}", "own session", (401, 204, 204, 204, 204),
+     "revoke_own_session"),
     ("DELETE", "/api/v1/sessions/{id}", "an admin's session", (401, 403, 403, 403, 204),
      "revoke_admin_session"),
     ("DELETE", "/api/v1/sessions/{id}", "the owner's session", (401, 403, 403, 403, 204),
@@ -46,11 +47,13 @@ MATRIX = [
     ("POST", "/api/v1/users", "create an admin", (401, 403, 403, 403, 201), "create_admin"),
     ("POST", "/api/v1/users", "create a second owner", (401, 403, 403, 400, 400), "create_owner"),
     ("GET", "/api/v1/users/{id}", "a member", (401, 403, 403, 200, 200), "read_member"),
-    ("PATCH", "/api/v1/users/{id}", "disable a member", (401, 403, 403, 200, 200), "disable_member"),
+    ("PATCH", "/api/v1/users/{id}", "disable a member", (401, 403, 403, 200, 200),
+     "disable_member"),
     ("PATCH", "/api/v1/users/{id}", "promote a member to admin", (401, 403, 403, 403, 200),
      "promote_member"),
     ("PATCH", "/api/v1/users/{id}", "demote an admin", (401, 403, 403, 403, 200), "demote_admin"),
-    ("PATCH", "/api/v1/users/{id}", "disable the owner", (401, 403, 403, 403, 400), "disable_owner"),
+    ("PATCH", "/api/v1/users/{id}", "disable the owner", (401, 403, 403, 403, 400),
+     "disable_owner"),
     ("DELETE", "/api/v1/users/{id}", "a member", (401, 403, 403, 204, 204), "delete_member"),
     ("DELETE", "/api/v1/users/{id}", "an admin", (401, 403, 403, 403, 204), "delete_admin"),
     ("DELETE", "/api/v1/users/{id}", "the owner", (401, 403, 403, 403, 400), "delete_owner"),
@@ -61,14 +64,16 @@ MATRIX = [
     ("PUT", "/api/v1/users/{id}/rights", "a guest: ptz on A", (401, 403, 403, 400, 400),
      "rights_guest_ptz"),
     ("PUT", "/api/v1/users/{id}/rights", "an admin", (401, 403, 403, 403, 200), "rights_admin"),
-    ("PUT", "/api/v1/users/{id}/rights", "oneself: everything on B", (401, 403, 403, 403, (400, 403)),
-     "rights_self"),
-    ("GET", "/api/v1/cameras", "list (filtered by view)", (401, 200, 200, 200, 200), "list_cameras"),
+    ("PUT", "/api/v1/users/{id}/rights", "oneself: everything on B",
+     (401, 403, 403, 403, (400, 403)), "rights_self"),
+    ("GET", "/api/v1/cameras", "list (filtered by view)", (401, 200, 200, 200, 200),
+     "list_cameras"),
     ("POST", "/api/v1/cameras", "register", (401, 403, 403, 201, 201), "create_camera"),
     ("GET", "/api/v1/cameras/{id}", "A (view granted)", (401, 200, 200, 200, 200), "get_camera_a"),
     ("GET", "/api/v1/cameras/{id}", "B (ptz does not imply view)", (401, 403, 403, 200, 200),
      "get_camera_b"),
-    ("GET", "/api/v1/cameras/{id}", "no such camera", (401, 403, 403, 404, 404), "get_camera_missing"),
+    ("GET", "/api/v1/cameras/{id}", "no such camera", (401, 403, 403, 404, 404),
+     "get_camera_missing"),
     ("DELETE", "/api/v1/cameras/{id}", "one with every right granted", (401, 403, 403, 204, 204),
      "delete_camera"),
     ("GET", "/api/v1/audit-log", "read", (401, 403, 403, 200, 200), "audit_log"),
@@ -101,15 +106,15 @@ class AuthorizationMatrix(HubTestCase):
 
     @classmethod
     def new_camera(cls, name):
-        response = cls.root.post(API + "/cameras", {"name": name, "main_url": "rtsp://127.0.0.1:8554/"
-                                                    + unique_name("s"), "username": "admin",
-                                                    "password": "camera-secret"}, expect=201)
+        body = {"name": name, "main_url": "rtsp://127.0.0.1:8554/" + unique_name("s"),
+                "username": "admin", "password": "camera-secret"}
+        response = cls.root.post(API + "/cameras", body, expect=201)
         return response.json()["camera"]["id"]
 
     def new_account(self, role, rights=None):
         name, password = unique_name(role), strong_password()
-        created = self.root.post(API + "/users", {"username": name, "password": password, "role": role},
-                                 expect=201)
+        created = self.root.post(API + "/users",
+                                 {"username": name, "password": password, "role": role}, expect=201)
         account = Account(name, password, created.json()["user"]["id"], role)
         if rights:
             self.grant(account.id, rights)
@@ -134,7 +139,8 @@ class AuthorizationMatrix(HubTestCase):
         return {c["id"] for c in self.root.get(API + "/cameras", expect=200).json()["cameras"]}
 
     def logged_in(self, account, user_agent=None):
-        client = Client(self.hub, user_agent=user_agent or f"camguard-integration-test/{account.role}")
+        user_agent = user_agent or f"camguard-integration-test/{account.role}"
+        client = Client(self.hub, user_agent=user_agent)
         client.login(account.name, account.password)
         client.account = account
         return client
@@ -208,13 +214,15 @@ class AuthorizationMatrix(HubTestCase):
         self.assertError(guest.get(API + "/users"), 403)
         member = self.actor("member")
         self.assertError(member.get(API + f"/cameras/{self.camera_b}"), 403)
-        denied = self.root.get(API + "/audit-log?outcome=denied&limit=1000", expect=200).json()["entries"]
+        denied = self.root.get(API + "/audit-log?outcome=denied&limit=1000",
+                               expect=200).json()["entries"]
         for account in (guest.account, member.account):
             self.assertTrue(any(e["username"] == account.name for e in denied),
                             f"no denied entry for {account.name}: {denied[:5]}")
 
     def test_demotion_to_guest_drops_rights_a_guest_cannot_hold(self):
-        victim = self.new_account("member", {self.camera_a: ["view", "playback", "ptz", "configure"]})
+        victim = self.new_account("member",
+                                  {self.camera_a: ["view", "playback", "ptz", "configure"]})
         self.root.patch(API + f"/users/{victim.id}", {"role": "guest"}, expect=200)
         self.assertEqual(self.rights_of(victim.id), {self.camera_a: ["playback", "view"]})
         guest = self.logged_in(victim)
@@ -241,8 +249,8 @@ class AuthorizationMatrix(HubTestCase):
 
         def check(response):
             self.assertEqual(response.json()["user"]["username"], victim.name)
-        return Request("POST", API + "/login", {"username": victim.name, "password": victim.password},
-                       check)
+        return Request("POST", API + "/login",
+                       {"username": victim.name, "password": victim.password}, check)
 
     def case_logout(self, role, actor):
         def check(response):
@@ -298,7 +306,8 @@ class AuthorizationMatrix(HubTestCase):
         def check(response):
             if response.status == 200 and role == "owner":
                 self.__class__.owner_codes = list(response.json()["recovery_codes"])
-        return Request("POST", API + "/me/recovery-codes", {"password": actor.account.password}, check)
+        return Request("POST", API + "/me/recovery-codes", {"password": actor.account.password},
+                       check)
 
     def case_sessions_own(self, role, actor):
         def check(response):
@@ -340,7 +349,8 @@ class AuthorizationMatrix(HubTestCase):
     def case_list_users(self, role, actor):
         def check(response):
             if response.status == 200:
-                self.assertIn(self.owner_account.name, [u["username"] for u in response.json()["users"]])
+                names = [u["username"] for u in response.json()["users"]]
+                self.assertIn(self.owner_account.name, names)
         return Request("GET", API + "/users", check=check)
 
     def create(self, new_role):
@@ -382,13 +392,15 @@ class AuthorizationMatrix(HubTestCase):
             self.assertEqual(self.user(victim.id)["disabled"], changed)
             self.assertEqual(victim_client.get(API + "/me").status, 401 if changed else 200)
             if changed:
-                self.assertError(Client(self.hub).post(API + "/login", {
-                    "username": victim.name, "password": victim.password}), 401, "invalid_credentials")
+                login = Client(self.hub).post(API + "/login", {"username": victim.name,
+                                                               "password": victim.password})
+                self.assertError(login, 401, "invalid_credentials")
         return Request("PATCH", API + f"/users/{victim.id}", {"disabled": True}, check)
 
     def change_role(self, victim, new_role):
         def check(response):
-            self.assertEqual(self.user(victim.id)["role"], new_role if response.status == 200 else victim.role)
+            want = new_role if response.status == 200 else victim.role
+            self.assertEqual(self.user(victim.id)["role"], want)
         return Request("PATCH", API + f"/users/{victim.id}", {"role": new_role}, check)
 
     def case_promote_member(self, role, actor):
@@ -416,7 +428,8 @@ class AuthorizationMatrix(HubTestCase):
 
         def check(response):
             check_exists(response)
-            self.assertEqual(victim_client.get(API + "/me").status, 401 if response.status == 204 else 200)
+            self.assertEqual(victim_client.get(API + "/me").status,
+                             401 if response.status == 204 else 200)
         request.check = check
         return request
 
@@ -472,10 +485,11 @@ class AuthorizationMatrix(HubTestCase):
         name = unique_name("cam")
 
         def check(response):
-            names = {c["name"] for c in self.root.get(API + "/cameras", expect=200).json()["cameras"]}
+            cameras = self.root.get(API + "/cameras", expect=200).json()["cameras"]
+            names = {c["name"] for c in cameras}
             self.assertEqual(name in names, response.status == 201)
-        return Request("POST", API + "/cameras", {"name": name, "main_url": "rtsp://127.0.0.1:8554/new"},
-                       check)
+        return Request("POST", API + "/cameras",
+                       {"name": name, "main_url": "rtsp://127.0.0.1:8554/new"}, check)
 
     def get_camera(self, camera_id, rights):
         def check(response):
@@ -486,7 +500,8 @@ class AuthorizationMatrix(HubTestCase):
         return Request("GET", API + f"/cameras/{camera_id}", check=check)
 
     def case_get_camera_a(self, role, actor):
-        return self.get_camera(self.camera_a, ["view"] if role in ("guest", "member") else ALL_RIGHTS)
+        return self.get_camera(self.camera_a,
+                               ["view"] if role in ("guest", "member") else ALL_RIGHTS)
 
     def case_get_camera_b(self, role, actor):
         return self.get_camera(self.camera_b, ALL_RIGHTS)

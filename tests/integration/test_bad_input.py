@@ -7,64 +7,19 @@ log."""
 
 import json
 import os
-import select
 import socket
 import ssl
 import threading
 import time
 import unittest
 
-from hub import API, Client, HubTestCase, strong_password
+from hub import API, Client, HubTestCase, exchange, parse_response, strong_password
 
 MIB = 1024 * 1024
 
 
-def parse_response(data):
-    """(status, {lower name: value}, body) from raw HTTP/1.1 response bytes, or None."""
-    if not data.startswith(b"HTTP/1.") or b"\r\n\r\n" not in data:
-        return None
-    head, _, body = data.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    headers = {}
-    for line in lines:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    return int(status_line.split(" ")[1]), headers, body
-
-
-def exchange(sock, data, timeout=30):
-    """Sends `data` while reading, so that an early answer (413) is seen even if the server stops
-    reading; returns everything received until the response is complete or the peer closes."""
-    sock.setblocking(False)
-    view = memoryview(data)
-    sent = 0
-    received = b""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        want_write = [sock] if sent < len(data) else []
-        readable, writable, _ = select.select([sock], want_write, [], 0.5)
-        if readable or sock.pending():
-            try:
-                chunk = sock.recv(65536)
-            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
-                chunk = None
-            except (ConnectionError, ssl.SSLError, OSError):
-                break
-            if chunk == b"":
-                break
-            if chunk:
-                received += chunk
-                parsed = parse_response(received)
-                if parsed and len(parsed[2]) >= int(parsed[1].get("content-length", "0") or 0):
-                    break
-        if writable and sent < len(data):
-            try:
-                sent += sock.send(view[sent:sent + 16384])
-            except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
-                pass
-            except (ConnectionError, ssl.SSLError, OSError):
-                sent = len(data)  # the server stopped listening; keep reading its answer
-    return received
+def dumps(value):
+    return json.dumps(value).encode()
 
 
 def closed_within(sock, limit, trickle=None):
@@ -99,10 +54,10 @@ class BadInput(HubTestCase):
         cls.owner_name, cls.owner_password = cls.hub.setup_owner("owner")
         cls.owner = cls.hub.login(cls.owner_name, cls.owner_password)
         cls.member_password = strong_password()
-        cls.member_id = cls.owner.post(API + "/users", {"username": "member1", "password": cls.member_password,
-                                                        "role": "member"}, expect=201).json()["user"]["id"]
-        cls.camera_id = cls.owner.post(API + "/cameras", {"name": "Porch", "main_url": "rtsp://127.0.0.1:8554/p"},
-                                       expect=201).json()["camera"]["id"]
+        member = {"username": "member1", "password": cls.member_password, "role": "member"}
+        cls.member_id = cls.owner.post(API + "/users", member, expect=201).json()["user"]["id"]
+        camera = {"name": "Porch", "main_url": "rtsp://127.0.0.1:8554/p"}
+        cls.camera_id = cls.owner.post(API + "/cameras", camera, expect=201).json()["camera"]["id"]
         cls.owner.put(API + f"/users/{cls.member_id}/rights",
                       {"rights": [{"camera_id": cls.camera_id, "rights": ["view"]}]}, expect=200)
         cls.baseline = cls.snapshot()
@@ -112,7 +67,8 @@ class BadInput(HubTestCase):
         users = cls.owner.get(API + "/users", expect=200).json()["users"]
         member = cls.owner.get(API + f"/users/{cls.member_id}", expect=200).json()
         cameras = cls.owner.get(API + "/cameras", expect=200).json()["cameras"]
-        successes = cls.owner.get(API + "/audit-log?outcome=success&limit=1000", expect=200).json()["entries"]
+        successes = cls.owner.get(API + "/audit-log?outcome=success&limit=1000",
+                                  expect=200).json()["entries"]
         return {"users": users, "member": member, "cameras": cameras,
                 "successes": [(e["seq"], e["action"]) for e in successes]}
 
@@ -130,7 +86,8 @@ class BadInput(HubTestCase):
     def targets(self):
         """State-changing endpoints with a valid body each, to be broken in many ways."""
         return [
-            ("POST", API + "/users", {"username": "intruder", "password": strong_password(), "role": "admin"}),
+            ("POST", API + "/users",
+             {"username": "intruder", "password": strong_password(), "role": "admin"}),
             ("PATCH", API + f"/users/{self.member_id}", {"role": "admin", "disabled": True}),
             ("PUT", API + f"/users/{self.member_id}/rights",
              {"rights": [{"camera_id": self.camera_id, "rights": ["view", "ptz"]}]}),
@@ -159,17 +116,21 @@ class BadInput(HubTestCase):
     def test_wrong_types(self):
         for method, path, valid in self.targets():
             for field in valid:
-                for wrong in (5, 1.5, True, ["x"], {"x": "y"}, "" if not isinstance(valid[field], str) else 7):
+                text = "" if not isinstance(valid[field], str) else 7
+                for wrong in (5, 1.5, True, ["x"], {"x": "y"}, text):
                     if type(wrong) is type(valid[field]):
                         continue
                     with self.subTest(method=method, path=path, field=field, value=wrong):
-                        self.assertRefused(self.owner.request(method, path, dict(valid, **{field: wrong})), 400)
-        inner = [{"camera_id": 5, "rights": ["view"]}, {"camera_id": self.camera_id, "rights": "view"},
-                 {"camera_id": self.camera_id, "rights": [1]}, {"camera_id": self.camera_id, "rights": ["fly"]},
-                 {"camera_id": self.camera_id, "rights": [None]}, "view", None, [self.camera_id, ["view"]]]
+                        body = dict(valid, **{field: wrong})
+                        self.assertRefused(self.owner.request(method, path, body), 400)
+        camera = self.camera_id
+        inner = [{"camera_id": 5, "rights": ["view"]}, {"camera_id": camera, "rights": "view"},
+                 {"camera_id": camera, "rights": [1]}, {"camera_id": camera, "rights": ["fly"]},
+                 {"camera_id": camera, "rights": [None]}, "view", None, [camera, ["view"]]]
         for element in inner:
             with self.subTest(rights_element=element):
-                response = self.owner.put(API + f"/users/{self.member_id}/rights", {"rights": [element]})
+                response = self.owner.put(API + f"/users/{self.member_id}/rights",
+                                          {"rights": [element]})
                 self.assertRefused(response, 400)
         for role in ("superuser", "Admin", "owner", ""):
             with self.subTest(role=role):
@@ -186,7 +147,8 @@ class BadInput(HubTestCase):
                     body = {k: v for k, v in valid.items() if k != field}
                     self.assertRefused(self.owner.request(method, path, body), 400)
                 with self.subTest(method=method, path=path, null=field):
-                    self.assertRefused(self.owner.request(method, path, dict(valid, **{field: None})), 400)
+                    body = dict(valid, **{field: None})
+                    self.assertRefused(self.owner.request(method, path, body), 400)
         self.assertRefused(self.owner.patch(API + f"/users/{self.member_id}", {}), 400)
         self.assertRefused(self.owner.put(API + f"/users/{self.member_id}/rights",
                                           {"rights": [{"camera_id": self.camera_id}]}), 400)
@@ -207,21 +169,23 @@ class BadInput(HubTestCase):
             ("PATCH", API + f"/users/{self.member_id}", b'{"disabled": 1e999999}'),
             ("PATCH", API + f"/users/{self.member_id}", b'{"disabled": ' + digits + b"}"),
             ("PATCH", API + f"/users/{self.member_id}", b'{"disabled": -0}'),
-            ("POST", API + "/users", b'{"username": ' + digits + b', "password": "x", "role": "member"}'),
+            ("POST", API + "/users",
+             b'{"username": ' + digits + b', "password": "x", "role": "member"}'),
             ("POST", API + "/users", b'{"username": 1e308, "password": "x", "role": "member"}'),
-            ("POST", API + "/users", json.dumps({"username": "u" * 200000, "password": strong_password(),
-                                                 "role": "member"}).encode()),
-            ("POST", API + "/cameras", json.dumps({"name": "n" * 500000,
-                                                   "main_url": "rtsp://127.0.0.1:8554/x"}).encode()),
-            ("POST", API + "/login", json.dumps({"username": "member1", "password": "p" * 900000}).encode()),
+            ("POST", API + "/users", dumps({"username": "u" * 200000,
+                                            "password": strong_password(), "role": "member"})),
+            ("POST", API + "/cameras", dumps({"name": "n" * 500000,
+                                              "main_url": "rtsp://127.0.0.1:8554/x"})),
+            ("POST", API + "/login", dumps({"username": "member1", "password": "p" * 900000})),
             ("PUT", API + f"/users/{self.member_id}/rights",
-             json.dumps({"rights": [{"camera_id": self.camera_id, "rights": ["view"]}] * 5000}).encode()),
+             dumps({"rights": [{"camera_id": self.camera_id, "rights": ["view"]}] * 5000})),
         ]
         for method, path, body in cases:
             with self.subTest(method=method, path=path, body=body[:40]):
                 self.assertRefused(self.owner.request(method, path, raw=body), 400)
-        for query in ("limit=99999999999999999999", "limit=0", "limit=-1", "limit=1e3", "before=-1",
-                      "before=18446744073709551616", "from=yesterday", "outcome=maybe", "limit=%00"):
+        for query in ("limit=99999999999999999999", "limit=0", "limit=-1", "limit=1e3",
+                      "before=-1", "before=18446744073709551616", "from=yesterday",
+                      "outcome=maybe", "limit=%00"):
             with self.subTest(query=query):
                 self.assertRefused(self.owner.get(API + "/audit-log?" + query), 400)
 
@@ -242,7 +206,8 @@ class BadInput(HubTestCase):
         for bad in (b"\xff\xfe", b"\xc0\xaf", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"ab\x80cd",
                     b"\\ud800", b"\\udc00\\ud800", b"\\u0000"):
             with self.subTest(bytes=bad):
-                body = b'{"username":"in' + bad + b'truder","password":"' + password + b'","role":"member"}'
+                body = (b'{"username":"in' + bad + b'truder","password":"' + password
+                        + b'","role":"member"}')
                 self.assertRefused(self.owner.request("POST", API + "/users", raw=body), 400)
                 if bad == b"\\u0000":
                     continue  # valid JSON; a NUL is no valid user name, but it is a valid string
@@ -251,9 +216,10 @@ class BadInput(HubTestCase):
 
     def test_camera_urls_must_be_rtsp_without_credentials(self):
         for url in ("rtsp://admin:hunter2secret@127.0.0.1:554/s", "rtsp://admin@127.0.0.1/s",
-                    "rtsps://admin:hunter2secret@127.0.0.1/s", "http://127.0.0.1/s", "https://127.0.0.1/s",
-                    "file:///etc/passwd", "javascript:alert(1)", "rtsp://", "rtsp:///s", "", " ",
-                    "rtsp://127.0.0.1/s\r\nX-Injected: 1", "127.0.0.1:554/s"):
+                    "rtsps://admin:hunter2secret@127.0.0.1/s", "http://127.0.0.1/s",
+                    "https://127.0.0.1/s", "file:///etc/passwd", "javascript:alert(1)", "rtsp://",
+                    "rtsp:///s", "", " ", "rtsp://127.0.0.1/s\r\nX-Injected: 1",
+                    "127.0.0.1:554/s"):
             for field in ("main_url", "sub_url"):
                 with self.subTest(url=url, field=field):
                     body = {"name": "Rogue", "main_url": "rtsp://127.0.0.1:8554/ok", field: url}
@@ -264,8 +230,8 @@ class BadInput(HubTestCase):
     def test_duplicate_user_names_conflict(self):
         for name in ("member1", "MEMBER1", "Member1", "owner", "OWNER"):
             with self.subTest(name=name):
-                response = self.owner.post(API + "/users", {"username": name, "password": strong_password(),
-                                                            "role": "guest"})
+                response = self.owner.post(API + "/users", {
+                    "username": name, "password": strong_password(), "role": "guest"})
                 self.assertRefused(response, 409)
 
     # ---- HTTP level -----------------------------------------------------------------------------
@@ -285,19 +251,19 @@ class BadInput(HubTestCase):
     def test_body_over_one_mib_is_refused_with_413(self):
         big = json.dumps({"username": "intruder", "password": strong_password(), "role": "admin",
                           "pad": "x" * (MIB + 1000)}).encode()
+        json_type = "Content-Type: application/json\r\n"
+        chunks = b"".join(b"%x\r\n" % len(big[i:i + 65536]) + big[i:i + 65536] + b"\r\n"
+                          for i in range(0, len(big), 65536)) + b"0\r\n\r\n"
         cases = {
             "declared length, expecting 100-continue": self.head(
-                "POST", API + "/users", f"Content-Type: application/json\r\nContent-Length: {2 * MIB}\r\n"
-                "Expect: 100-continue\r\n\r\n"),
+                "POST", API + "/users",
+                json_type + f"Content-Length: {2 * MIB}\r\nExpect: 100-continue\r\n\r\n"),
             "declared length with the body": self.head(
-                "POST", API + "/users", f"Content-Type: application/json\r\nContent-Length: {len(big)}\r\n\r\n")
-            + big,
+                "POST", API + "/users", json_type + f"Content-Length: {len(big)}\r\n\r\n") + big,
             "chunked": self.head("POST", API + "/users",
-                                 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
-            + b"".join(b"%x\r\n" % len(big[i:i + 65536]) + big[i:i + 65536] + b"\r\n"
-                       for i in range(0, len(big), 65536)) + b"0\r\n\r\n",
+                                 json_type + "Transfer-Encoding: chunked\r\n\r\n") + chunks,
             "login": (f"POST {API}/login HTTP/1.1\r\nHost: 127.0.0.1:{self.hub.port}\r\n"
-                      f"Content-Type: application/json\r\nContent-Length: {len(big)}\r\n\r\n").encode() + big,
+                      + json_type + f"Content-Length: {len(big)}\r\n\r\n").encode() + big,
         }
         for what, data in cases.items():
             with self.subTest(what):
@@ -312,23 +278,26 @@ class BadInput(HubTestCase):
         self.assertRefused(self.owner.post(API + "/users", raw=body.encode()), 400)
 
     def test_wrong_content_type_is_refused_with_415(self):
-        valid = json.dumps({"username": "intruder", "password": strong_password(), "role": "admin"}).encode()
-        for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-                             "application/jsonp", "application/json-patch+json", "text/json", "json",
-                             "application/xml", ""):
+        valid = dumps({"username": "intruder", "password": strong_password(), "role": "admin"})
+        for content_type in ("text/plain", "application/x-www-form-urlencoded",
+                             "multipart/form-data; boundary=x", "application/jsonp",
+                             "application/json-patch+json", "text/json", "json", "application/xml",
+                             ""):
             with self.subTest(content_type=content_type):
                 response = self.owner.request("POST", API + "/users", raw=valid,
                                               headers={"Content-Type": content_type})
                 self.assertRefused(response, 415, "unsupported_media_type")
         with self.subTest("no Content-Type at all"):
-            data = self.head("POST", API + "/users", f"Content-Length: {len(valid)}\r\n\r\n") + valid
+            data = self.head("POST", API + "/users",
+                             f"Content-Length: {len(valid)}\r\n\r\n") + valid
             parsed = parse_response(self.send_raw(data))
             self.assertIsNotNone(parsed)
             self.assertEqual(parsed[0], 415, parsed)
             self.assertUnchanged("a body without Content-Type")
         with self.subTest("login form post"):
+            form = f"username=member1&password={self.member_password}".encode()
             response = Client(self.hub).request(
-                "POST", API + "/login", raw=f"username=member1&password={self.member_password}".encode(),
+                "POST", API + "/login", raw=form,
                 headers={"Content-Type": "application/x-www-form-urlencoded"})
             self.assertRefused(response, 415, "unsupported_media_type")
             self.assertEqual(response.cookies, [])
@@ -343,9 +312,10 @@ class BadInput(HubTestCase):
                 response = self.owner.get(path)
                 self.assertIn(response.status, (400, 404), repr(response))
                 self.assertRefused(response, response.status)
-        for method, path in (("PUT", API + "/me"), ("DELETE", API + "/users"), ("GET", API + "/login"),
-                             ("PATCH", API + "/cameras"), ("POST", API + f"/users/{self.member_id}"),
-                             ("GET", API + "/logout"), ("DELETE", API + "/audit-log"),
+        for method, path in (("PUT", API + "/me"), ("DELETE", API + "/users"),
+                             ("GET", API + "/login"), ("PATCH", API + "/cameras"),
+                             ("POST", API + f"/users/{self.member_id}"), ("GET", API + "/logout"),
+                             ("DELETE", API + "/audit-log"),
                              ("PUT", API + f"/cameras/{self.camera_id}")):
             with self.subTest(method=method, path=path):
                 response = self.owner.request(method, path, data={} if method != "GET" else None)
@@ -359,21 +329,25 @@ class BadInput(HubTestCase):
                 self.assertUnchanged(method)
 
     def test_broken_http_inside_tls(self):
+        get = b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\n"
+        json_type = "Content-Type: application/json\r\n"
         cases = {
             "garbage line": b"GARBAGE\r\n\r\n",
             "no version": b"GET /api/v1/me\r\n\r\n",
             "bad version": b"GET /api/v1/me HTTP/9.9\r\nHost: x\r\n\r\n",
             "header without colon": b"GET /api/v1/me HTTP/1.1\r\nHost x\r\n\r\n",
-            "huge header": b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 100000 + b"\r\n\r\n",
-            "many headers": b"GET /api/v1/me HTTP/1.1\r\nHost: x\r\n" + b"X-A: b\r\n" * 10000 + b"\r\n",
+            "huge header": get + b"X-Big: " + b"a" * 100000 + b"\r\n\r\n",
+            "many headers": get + b"X-A: b\r\n" * 10000 + b"\r\n",
             "long target": b"GET /api/v1/" + b"a" * 20000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
-            "bad chunk size": self.head("POST", API + "/users", "Content-Type: application/json\r\n"
-                                        "Transfer-Encoding: chunked\r\n\r\n") + b"zz\r\n{}\r\n0\r\n\r\n",
-            "length and chunked": self.head("POST", API + "/users", "Content-Type: application/json\r\n"
-                                            "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n")
+            "bad chunk size": self.head("POST", API + "/users", json_type
+                                        + "Transfer-Encoding: chunked\r\n\r\n")
+            + b"zz\r\n{}\r\n0\r\n\r\n",
+            "length and chunked": self.head(
+                "POST", API + "/users",
+                json_type + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n")
             + b"2\r\n{}\r\n0\r\n\r\n",
-            "negative length": self.head("POST", API + "/users", "Content-Type: application/json\r\n"
-                                         "Content-Length: -1\r\n\r\n{}"),
+            "negative length": self.head("POST", API + "/users",
+                                         json_type + "Content-Length: -1\r\n\r\n{}"),
             "NUL in header": b"GET /api/v1/me HTTP/1.1\r\nHost: x\x00y\r\n\r\n",
         }
         for what, data in cases.items():
@@ -411,7 +385,8 @@ class BadInput(HubTestCase):
                     except (socket.timeout, OSError):
                         pass
                     self.assertLess(time.monotonic() - started, 20, "connection left open")
-                    self.assertFalse(answer.startswith(b"HTTP/"), f"plaintext HTTP answered: {answer[:80]!r}")
+                    self.assertFalse(answer.startswith(b"HTTP/"),
+                                     f"plaintext HTTP answered: {answer[:80]!r}")
                 self.assertUnchanged(what)
 
     def test_slow_clients_are_cut_off_and_do_not_block_others(self):
@@ -432,7 +407,7 @@ class BadInput(HubTestCase):
 
         def slow_body():  # announces a body and sends it one byte per second
             with self.hub.raw_tls() as sock:
-                body = json.dumps({"username": "slow", "password": strong_password(), "role": "admin"}).encode()
+                body = dumps({"username": "slow", "password": strong_password(), "role": "admin"})
                 request = self.head("POST", API + "/users", f"Content-Type: application/json\r\n"
                                     f"Content-Length: {len(body)}\r\n\r\n")
                 sock.sendall(request)

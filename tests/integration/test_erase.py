@@ -5,7 +5,6 @@ starts again as on first start."""
 
 import hashlib
 import os
-import shutil
 import unittest
 
 from hub import API, Client, HubTestCase, sqlite, strong_password
@@ -27,8 +26,8 @@ class Erase(HubTestCase):
         self.hub = self.new_hub()
         self.owner_name, self.owner_password = self.hub.setup_owner("homeowner7")
         self.owner = self.hub.login(self.owner_name, self.owner_password)
-        self.owner.post(API + "/users", {"username": "kidsroom9", "password": strong_password(), "role": "member"},
-                        expect=201)
+        self.owner.post(API + "/users", {"username": "kidsroom9", "password": strong_password(),
+                                         "role": "member"}, expect=201)
         self.owner.post(API + "/cameras", {"name": "Hall", "main_url": "rtsp://127.0.0.1:8554/h",
                                            "username": "admin", "password": "cam-pass"}, expect=201)
         self.old_fingerprint = self.hub.fingerprint
@@ -52,7 +51,8 @@ class Erase(HubTestCase):
             with self.subTest(answer=answer):
                 done = self.erase(input_text=answer)
                 self.assertNotEqual(done.returncode, 0, done.stdout + done.stderr)
-                self.assertEqual(tree(self.hub.data_dir), before, "files changed without confirmation")
+                self.assertEqual(tree(self.hub.data_dir), before,
+                                 "files changed without confirmation")
         self.hub.start()
         self.assertIsNone(self.hub.token)
         Client(self.hub).login(self.owner_name, self.owner_password)
@@ -60,12 +60,13 @@ class Erase(HubTestCase):
     def assertErased(self):
         files = tree(self.hub.data_dir)
         self.assertFalse([f for f in files if f.startswith("keys" + os.sep)], f"keys left: {files}")
-        self.assertFalse([f for f in files if f.startswith("tls" + os.sep)], f"TLS key left: {files}")
+        self.assertFalse([f for f in files if f.startswith("tls" + os.sep)],
+                         f"TLS key left: {files}")
         self.assertNotIn("audit.head", files)
         self.assertNotIn("setup-token", files)
         if os.path.exists(self.hub.db):
-            for table in ("users", "sessions", "trusted_devices", "audit_log", "cameras", "camera_rights",
-                          "recovery_codes"):
+            for table in ("users", "sessions", "trusted_devices", "audit_log", "cameras",
+                          "camera_rights", "recovery_codes"):
                 count = sqlite(self.hub.db, f"SELECT count(*) FROM {table}", check=False)
                 if count.returncode == 0:
                     self.assertEqual(count.stdout.strip(), "0", f"{table} not empty")

@@ -7,8 +7,20 @@ import re
 import stat
 import threading
 
-from hub import (API, STATE_CHANGING, Client, HubTestCase, private_tree_problems,
-                 security_header_problems, spec_operations, strong_password)
+from hub import (API, STATE_CHANGING, Client, HubTestCase, exchange, parse_response,
+                 private_tree_problems, security_header_problems, spec_operations,
+                 strong_password)
+
+
+class RawResponse:
+    def __init__(self, status, headers):
+        self.status, self.headers = status, headers
+
+    def header(self, name):
+        return self.headers.get(name.lower())
+
+    def __repr__(self):
+        return f"{self.status} {self.headers}"
 
 
 def concrete(path):
@@ -90,7 +102,8 @@ class FirstStart(HubTestCase):
         }
         for why, password in weak.items():
             with self.subTest(why=why):
-                response = client.post(API + "/setup", {"token": hub.token, "username": "firstowner",
+                response = client.post(API + "/setup", {"token": hub.token,
+                                                        "username": "firstowner",
                                                         "password": password})
                 self.assertError(response, 400, "weak_password")
                 self.assertNotIn(password.encode(), response.body, "the password is echoed")
@@ -143,8 +156,8 @@ class FirstStart(HubTestCase):
         results = []
 
         def attempt(i):
-            results.append(Client(hub).post(API + "/setup", {"token": hub.token, "username": f"owner{i}",
-                                                             "password": strong_password()}))
+            body = {"token": hub.token, "username": f"owner{i}", "password": strong_password()}
+            results.append(Client(hub).post(API + "/setup", body))
         threads = [threading.Thread(target=attempt, args=(i,)) for i in range(8)]
         for thread in threads:
             thread.start()
@@ -201,6 +214,20 @@ class FirstStart(HubTestCase):
         for response in responses:
             with self.subTest(response=repr(response)[:120]):
                 self.assertSecurityHeaders(response)
+        # Answers the HTTP layer gives before the API sees the request.
+        head = (f"POST {API}/users HTTP/1.1\r\nHost: 127.0.0.1:{hub.port}\r\n"
+                "Content-Type: application/json\r\n")
+        for what, request in (
+                ("413", head + f"Content-Length: {4 << 20}\r\nExpect: 100-continue\r\n\r\n"),
+                ("431", head + "X-Big: " + "a" * 65536 + "\r\nContent-Length: 2\r\n\r\n{}"),
+                ("400", "GARBAGE\r\n\r\n")):
+            with self.subTest(what), hub.raw_tls() as sock:
+                answer = parse_response(exchange(sock, request.encode()))
+                if answer is None:
+                    continue  # closing without an answer carries no headers to check
+                status, headers, _ = answer
+                self.assertGreaterEqual(status, 400)
+                self.assertSecurityHeaders(RawResponse(status, headers))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ class LoginAndSessions(HubTestCase):
         return name, password
 
     def user_names(self):
-        return sorted(u["username"] for u in self.owner.get(API + "/users", expect=200).json()["users"])
+        users = self.owner.get(API + "/users", expect=200).json()["users"]
+        return sorted(u["username"] for u in users)
 
     def test_login_me_logout(self):
         name, password = self.new_member()
@@ -42,7 +43,8 @@ class LoginAndSessions(HubTestCase):
 
         old_token = client.session_token
         logout = client.post(API + "/logout", expect=204)
-        self.assertIn(SESSION_COOKIE, [c.name for c in logout.cookies], "logout does not clear the cookie")
+        self.assertIn(SESSION_COOKIE, [c.name for c in logout.cookies],
+                      "logout does not clear the cookie")
         self.assertError(client.get(API + "/me"), 401)
         replay = Client(self.hub)
         replay.cookies[SESSION_COOKIE] = old_token
@@ -60,15 +62,17 @@ class LoginAndSessions(HubTestCase):
                 self.assertTrue(cookie.name.startswith("__Host-"), cookie)
                 self.assertIs(cookie.attributes.get("secure"), True, cookie)
                 self.assertIs(cookie.attributes.get("httponly"), True, cookie)
-                self.assertEqual(str(cookie.attributes.get("samesite", "")).lower(), "strict", cookie)
+                self.assertEqual(str(cookie.attributes.get("samesite", "")).lower(), "strict",
+                                 cookie)
                 self.assertEqual(cookie.attributes.get("path"), "/", cookie)
                 self.assertNotIn("domain", cookie.attributes, cookie)
-                self.assertGreaterEqual(len(cookie.value), 32, "cookie value too short to be secret")
+                self.assertGreaterEqual(len(cookie.value), 32, "cookie too short to be secret")
         self.assertNotEqual(cookies[SESSION_COOKIE].value, cookies[DEVICE_COOKIE].value)
 
     def test_wrong_credentials_set_no_cookie(self):
         name, _ = self.new_member()
-        response = Client(self.hub).post(API + "/login", {"username": name, "password": "not-it-" * 3})
+        response = Client(self.hub).post(API + "/login", {"username": name,
+                                                          "password": "not-it-" * 3})
         self.assertError(response, 401, "invalid_credentials")
         self.assertEqual(response.cookies, [])
 
@@ -87,14 +91,14 @@ class LoginAndSessions(HubTestCase):
                          400, "weak_password")
         elsewhere.get(API + "/me", expect=200)  # refused changes end nothing
 
-        here.post(API + "/me/password", {"current_password": password, "new_password": new_password},
-                  expect=204)
+        here.post(API + "/me/password",
+                  {"current_password": password, "new_password": new_password}, expect=204)
         here.get(API + "/me", expect=200)
         self.assertError(elsewhere.get(API + "/me"), 401)
         sessions = here.get(API + "/sessions", expect=200).json()["sessions"]
         self.assertEqual(len(sessions), 1, sessions)
-        self.assertError(Client(self.hub).post(API + "/login", {"username": name, "password": password}),
-                         401, "invalid_credentials")
+        old = Client(self.hub).post(API + "/login", {"username": name, "password": password})
+        self.assertError(old, 401, "invalid_credentials")
         Client(self.hub).login(name, new_password)
         log = self.owner.get(API + "/audit-log?action=auth.password_change&outcome=success",
                              expect=200).json()["entries"]
@@ -146,8 +150,8 @@ class LoginAndSessions(HubTestCase):
         for why, token in wrong_tokens.items():
             with self.subTest(token=why):
                 headers = {} if token is None else {"X-CSRF-Token": token}
-                self.assertError(self.owner.post(API + "/users", new_user, headers=headers, csrf=False),
-                                 403, "csrf_failed")
+                self.assertError(self.owner.post(API + "/users", new_user, headers=headers,
+                                                 csrf=False), 403, "csrf_failed")
                 self.assertError(member.post(API + "/me/password",
                                              {"current_password": password,
                                               "new_password": strong_password()},
@@ -165,15 +169,17 @@ class LoginAndSessions(HubTestCase):
     def test_foreign_origins_are_refused(self):
         name, password = self.new_member()
         users_before = self.user_names()
-        new_user = {"username": unique_name("origin"), "password": strong_password(), "role": "guest"}
+        new_user = {"username": unique_name("origin"), "password": strong_password(),
+                    "role": "guest"}
         origin = f"https://127.0.0.1:{self.hub.port}"
         for foreign in ("https://evil.example", "null", f"http://127.0.0.1:{self.hub.port}",
                         f"https://127.0.0.1:{self.hub.port + 1 if self.hub.port < 65535 else 1}",
                         f"https://127.0.0.1.evil.example:{self.hub.port}"):
             with self.subTest(origin=foreign):
-                self.assertError(self.owner.post(API + "/users", new_user, headers={"Origin": foreign}),
-                                 403)
-                login = Client(self.hub).post(API + "/login", {"username": name, "password": password},
+                self.assertError(self.owner.post(API + "/users", new_user,
+                                                 headers={"Origin": foreign}), 403)
+                login = Client(self.hub).post(API + "/login",
+                                              {"username": name, "password": password},
                                               headers={"Origin": foreign})
                 self.assertError(login, 403)
                 self.assertEqual(login.cookies, [], "a cross-origin login set cookies")
@@ -181,6 +187,10 @@ class LoginAndSessions(HubTestCase):
         Client(self.hub).post(API + "/login", {"username": name, "password": password},
                               headers={"Origin": origin}, expect=200)
         self.owner.post(API + "/users", new_user, headers={"Origin": origin}, expect=201)
+
+
+def header_names(response):
+    return sorted(k.lower() for k in response.headers.keys() if k.lower() != "date")
 
 
 class UnknownUserAndWrongPasswordLookAlike(HubTestCase):
@@ -193,14 +203,14 @@ class UnknownUserAndWrongPasswordLookAlike(HubTestCase):
         unknown_times, wrong_times = [], []
         unknown_bodies, wrong_bodies = set(), set()
         for i in range(11):
-            wrong = client.post(API + "/login", {"username": name, "password": f"wrong-password-{i}"})
+            wrong = client.post(API + "/login",
+                                {"username": name, "password": f"wrong-password-{i}"})
             unknown = client.post(API + "/login", {"username": unique_name("nobody"),
                                                    "password": f"wrong-password-{i}"})
             for response in (wrong, unknown):
                 self.assertError(response, 401, "invalid_credentials")
                 self.assertEqual(response.cookies, [])
-            self.assertEqual(sorted(k.lower() for k in wrong.headers.keys() if k.lower() != "date"),
-                             sorted(k.lower() for k in unknown.headers.keys() if k.lower() != "date"))
+            self.assertEqual(header_names(wrong), header_names(unknown))
             wrong_bodies.add(wrong.body)
             unknown_bodies.add(unknown.body)
             wrong_times.append(wrong.elapsed)

@@ -264,9 +264,20 @@ class Hub:
         return self.start(**kwargs)
 
     def close(self):
+        """Stops the daemon and removes its files; fails if a sanitizer reported anything."""
         self.stop()
         if not os.environ.get("CAMGUARD_KEEP_TEST_DIRS"):
             shutil.rmtree(self.tmp, ignore_errors=True)
+        reports = self.sanitizer_reports()
+        if reports:
+            raise AssertionError(f"{self.name}: sanitizer reports:\n" + "\n".join(reports[:20])
+                                 + f"\n{self.describe()}")
+
+    def sanitizer_reports(self):
+        """Lines where AddressSanitizer, LeakSanitizer or UBSan complained (sanitizer builds)."""
+        pattern = re.compile(r"ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error: ")
+        with self._cond:
+            return [text for stream, text in self._lines if stream == "err" and pattern.search(text)]
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

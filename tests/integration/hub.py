@@ -10,6 +10,7 @@ fingerprint the daemon printed. Python 3 standard library only.
 The executable comes from the environment variable CAMGUARD_BIN (set by ctest).
 """
 
+import atexit
 import base64
 import copy
 import hashlib
@@ -173,6 +174,17 @@ def tree_modes(root):
 # --------------------------------------------------------------------------------------------
 # The daemon
 
+_unclosed = set()  # hubs not closed yet; closed at interpreter exit at the latest
+
+
+@atexit.register
+def _close_leftover_hubs():
+    for hub in list(_unclosed):
+        try:
+            hub.close()
+        except AssertionError as e:
+            sys.stderr.write(f"{e}\n")
+
 
 class Hub:
     """One `camguard serve` process with its own data directory."""
@@ -180,6 +192,7 @@ class Hub:
     def __init__(self, data_dir=None, config=None, fast=True, listen="127.0.0.1:0", name="hub"):
         self.name = name
         self.tmp = tempfile.mkdtemp(prefix="camguard-it-")
+        _unclosed.add(self)
         self.data_dir = data_dir or os.path.join(self.tmp, "data")  # camguard creates it
         base = {"security": dict(FAST_SECURITY)} if fast else {}
         self.config = merge_config(base, config)
@@ -266,6 +279,7 @@ class Hub:
     def close(self):
         """Stops the daemon and removes its files; fails if a sanitizer reported anything."""
         self.stop()
+        _unclosed.discard(self)
         if not os.environ.get("CAMGUARD_KEEP_TEST_DIRS"):
             shutil.rmtree(self.tmp, ignore_errors=True)
         reports = self.sanitizer_reports()

@@ -291,7 +291,8 @@ class Hub:
         """Lines where AddressSanitizer, LeakSanitizer or UBSan complained (sanitizer builds)."""
         pattern = re.compile(r"ERROR: (Address|Leak|Thread|Memory)Sanitizer|runtime error: ")
         with self._cond:
-            return [text for stream, text in self._lines if stream == "err" and pattern.search(text)]
+            return [text for stream, text in self._lines
+                    if stream == "err" and pattern.search(text)]
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None

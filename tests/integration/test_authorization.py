@@ -203,6 +203,9 @@ class AuthorizationMatrix(HubTestCase):
                             self.assertError(response, response.status)
                         self.assertEqual(Spec.get().response_problems(method, path, response), [],
                                          f"response disagrees with the spec: {response!r}")
+                        for secret in (b"$argon2", b"camera-secret", b"password_hash",
+                                       b"token_hash", b"secret_sealed"):
+                            self.assertNotIn(secret, response.body, "a stored secret leaked")
                         if request.check:
                             request.check(response)
                     finally:

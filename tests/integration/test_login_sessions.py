@@ -41,6 +41,12 @@ class LoginAndSessions(HubTestCase):
         self.assertEqual(me["session"]["id"], body["session"]["id"])
         self.assertEqual(me["csrf_token"], body["csrf_token"])
 
+        # Logging in again mints a new session; a token planted before login is never adopted.
+        again = Client(self.hub)
+        again.cookies[SESSION_COOKIE] = "planted-by-someone-else-0123456789abcdef"
+        again.login(name, password)
+        self.assertNotIn(again.session_token, (client.session_token,
+                                               "planted-by-someone-else-0123456789abcdef"))
         old_token = client.session_token
         logout = client.post(API + "/logout", expect=204)
         self.assertIn(SESSION_COOKIE, [c.name for c in logout.cookies],

@@ -93,6 +93,14 @@ json CameraJson(const cameras::Camera& camera, auth::CameraRights rights) {
               {"created_at", Time(camera.created_ms)}};
 }
 
+// 429 with Retry-After rounded up: a client that waits exactly that long is let through.
+http::Response Throttled(base::Duration retry_after) {
+  http::Response response = ErrorResponse(ApiError{429, "throttled", "too many failed attempts; wait and retry"});
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(retry_after).count();
+  response.SetHeader("Retry-After", std::to_string(std::max<long long>(1, seconds)));
+  return response;
+}
+
 std::optional<std::int64_t> ParseId(std::string_view text) {
   if (text.empty() || text.size() > 18) return std::nullopt;
   std::int64_t value = 0;
@@ -402,10 +410,7 @@ void Api::Impl::Setup(const CallPtr& call) {
 
   const auto throttle = deps_.throttle.Check(call->request.remote_address, "\x01setup", false);
   if (!throttle.allowed) {
-    http::Response response = ErrorResponse(ApiError{429, "throttled", "too many attempts; wait and retry"});
-    response.SetHeader("Retry-After", std::to_string(std::max<long long>(
-                                          1, std::chrono::duration_cast<std::chrono::seconds>(throttle.retry_after).count())));
-    return Finish(call, std::move(response));
+    return Finish(call, Throttled(throttle.retry_after));
   }
   switch (deps_.setup_token.Verify(token)) {
     case auth::SetupToken::Check::kValid:
@@ -506,11 +511,7 @@ void Api::Impl::Login(const CallPtr& call) {
   const auto throttle = deps_.throttle.Check(address, account, trusted_holder);
   if (!throttle.allowed) {
     Audit(call, "auth.login", username, audit::Outcome::kFailure, json{{"reason", "throttled"}});
-    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(throttle.retry_after).count();
-    http::Response response =
-        ErrorResponse(ApiError{429, "throttled", "too many failed attempts; wait and retry"});
-    response.SetHeader("Retry-After", std::to_string(std::max<long long>(1, seconds)));
-    return Finish(call, std::move(response));
+    return Finish(call, Throttled(throttle.retry_after));
   }
 
   struct Outcome {
@@ -626,10 +627,7 @@ void Api::Impl::WithPasswordCheck(const CallPtr& call, std::string password, std
   const std::string account = base::ToLower(call->user->username);
   const auto throttle = deps_.throttle.Check(call->request.remote_address, account, true);
   if (!throttle.allowed) {
-    http::Response response = ErrorResponse(ApiError{429, "throttled", "too many failed attempts; wait and retry"});
-    response.SetHeader("Retry-After", std::to_string(std::max<long long>(
-        1, std::chrono::duration_cast<std::chrono::seconds>(throttle.retry_after).count())));
-    return Finish(call, std::move(response));
+    return Finish(call, Throttled(throttle.retry_after));
   }
   auto ok = std::make_shared<bool>(false);
   deps_.blocking.RunBlocking(

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: Apache-2.0
+// The simulator's I/O: one RTSP 1.0 server (RFC 2326) per simulated camera, each on its own
+// loopback address, all served by one epoll loop on the calling thread. Streams are the
+// pre-packetized clips, paced in real time and sent over TCP interleaved channels (RFC 2326
+// §10.12) with RTCP sender reports (RFC 3550 §6.4.1) every kSenderReportInterval.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/redacted.h"
+#include "base/result.h"
+#include "camsim/auth.h"
+#include "camsim/rtp.h"
+
+namespace camguard::camsim {
+
+inline constexpr std::chrono::seconds kSessionTimeout{60};  // announced as Session timeout
+inline constexpr std::chrono::seconds kSenderReportInterval{5};
+inline constexpr std::size_t kMaxConnectionsPerCamera = 32;
+// A client this far behind (bytes queued in user space) loses frames up to the next keyframe,
+// as a camera with a full send buffer does.
+inline constexpr std::size_t kMaxQueuedBytes = 2 * 1024 * 1024;
+
+struct CameraOptions {
+  std::string address;         // IPv4, e.g. "127.77.0.1"
+  std::uint16_t rtsp_port = 0; // 0: any free port
+  std::string username;
+  base::Redacted<std::string> password;
+  AuthSchemes auth = AuthSchemes::kDigest;
+};
+
+struct StreamClips {
+  std::shared_ptr<const PacketizedClip> main;  // served at /main
+  std::shared_ptr<const PacketizedClip> sub;   // served at /sub
+};
+
+class Simulator {
+ public:
+  // Binds every camera's listening socket (fails if one cannot be bound).
+  static base::Result<std::unique_ptr<Simulator>> Create(std::vector<CameraOptions> cameras,
+                                                         StreamClips clips,
+                                                         const base::Clock& clock);
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  // The bound RTSP port of camera `index` (0-based).
+  std::uint16_t rtsp_port(std::size_t index) const;
+
+  // Serves until `stop_fd` becomes readable (a signalfd or an eventfd), then closes everything.
+  base::Status Run(int stop_fd);
+
+  struct Impl;
+
+ private:
+  explicit Simulator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace camguard::camsim

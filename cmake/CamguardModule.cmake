@@ -12,7 +12,7 @@ function(camguard_add_module name)
   if(test_sources)
     add_executable(camguard_${name}_test ${test_sources})
     target_link_libraries(camguard_${name}_test PRIVATE camguard_${name} ${ARG_TEST_DEPS}
-                          GTest::gtest GTest::gmock GTest::gtest_main camguard_warnings)
+                          camguard_test_support GTest::gtest GTest::gmock GTest::gtest_main camguard_warnings)
     gtest_discover_tests(camguard_${name}_test
       PROPERTIES LABELS unit
       ENVIRONMENT "CAMGUARD_SOURCE_DIR=${PROJECT_SOURCE_DIR}"

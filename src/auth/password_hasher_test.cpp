@@ -8,11 +8,17 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.h"
+
 #include "base/encoding.h"
 #include "crypto/crypto.h"
 
 namespace camguard::auth {
 namespace {
+
+using camguard::testing::CommandResult;
+using camguard::testing::RunCommand;
+using camguard::testing::TempDir;
 
 // Small parameters keep the suite fast; only ProductionDefaults* use the real ones.
 constexpr Argon2Params kTestParams{8192, 1};
@@ -22,22 +28,7 @@ constexpr Argon2Params kTestParams{8192, 1};
 constexpr std::string_view kReferenceHash =
     "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
 
-CommandResult RunCommand(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[512];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  return result;
-}
 
 TEST(PasswordHasher, VerifiesReferenceImplementationVector) {
   const PasswordHasher hasher(kTestParams);

@@ -14,47 +14,23 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.h"
+
 #include "auth/totp.h"
 
 namespace camguard::auth {
 namespace {
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
+using camguard::testing::CommandResult;
+using camguard::testing::RunCommand;
+using camguard::testing::TempDir;
 
-CommandResult RunCommand(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return result;
-  char buffer[512];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  const int status = pclose(pipe);
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  return result;
-}
+
 
 bool HaveProgram(const std::string& name) {
   return RunCommand("command -v " + name + " >/dev/null 2>&1").exit_code == 0;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "camguard-qr-XXXXXX").string();
-    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 void WriteFile(const std::filesystem::path& path, std::string_view data) {
   std::ofstream out(path, std::ios::binary);

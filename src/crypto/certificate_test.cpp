@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "test_support.h"
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -18,16 +20,8 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::StartsWith;
+using camguard::testing::RunCommand;
 
-std::string RunCommand(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 512> buffer{};
-  while (std::fgets(buffer.data(), buffer.size(), pipe) != nullptr) out += buffer.data();
-  ::pclose(pipe);
-  return out;
-}
 
 TEST(Certificate, GeneratedCertificateCarriesTheNamesAndAValidKeyPair) {
   auto generated = GenerateSelfSignedCertificate({"localhost", "camguard.home.arpa"}, {"127.0.0.1", "::1"});
@@ -49,8 +43,8 @@ TEST(Certificate, FingerprintAndKeyTypeAgreeWithTheOpensslCli) {
   ASSERT_TRUE(generated);
   const auto path = std::filesystem::temp_directory_path() / ("camguard-cert-" + std::to_string(::getpid()) + ".pem");
   std::ofstream(path) << generated->certificate_pem;
-  const std::string fingerprint = RunCommand("openssl x509 -noout -fingerprint -sha256 -in " + path.string());
-  const std::string text = RunCommand("openssl x509 -noout -text -in " + path.string());
+  const std::string fingerprint = RunCommand("openssl x509 -noout -fingerprint -sha256 -in " + path.string()).output;
+  const std::string text = RunCommand("openssl x509 -noout -text -in " + path.string()).output;
   std::filesystem::remove(path);
   EXPECT_EQ(base::Trim(fingerprint), "sha256 Fingerprint=" + generated->sha256_fingerprint);
   EXPECT_NE(text.find("ASN1 OID: prime256v1"), std::string::npos) << text;

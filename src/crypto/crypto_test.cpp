@@ -10,29 +10,15 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.h"
+
 #include "base/encoding.h"
 #include "base/files.h"
 
 namespace camguard::crypto {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "camguard-crypto-XXXXXX";
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using camguard::testing::TempDir;
 
 std::string Unhex(std::string_view hex) {
   auto bytes = base::HexDecode(hex);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "test_support.h"
+
 #include <array>
 #include <cstdio>
 #include <future>
@@ -15,16 +17,11 @@
 namespace camguard::net {
 namespace {
 
+// Output (stdout and stderr) of a shell command, and optionally its exit code.
 std::string RunCommand(const std::string& command, int* exit_code = nullptr) {
-  std::string out;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  if (exit_code != nullptr) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  auto result = camguard::testing::RunCommand(command, /*with_stderr=*/true);
+  if (exit_code != nullptr) *exit_code = result.exit_code;
+  return result.output;
 }
 
 // Echoes the request as text; "/slow" answers from the blocking pool, "/never" never answers.

@@ -214,8 +214,7 @@ class Api::Impl {
   // Checks a TOTP code or a recovery code for `user`; consumes what it accepts.
   base::Result<bool> CheckSecondFactor(const auth::User& user, const std::optional<std::string>& totp_code,
                                        const std::optional<std::string>& recovery_code);
-  void StartSession(const CallPtr& call, const auth::User& user, bool trusted_device_presented,
-                    std::optional<std::int64_t> device_id);
+  void StartSession(const CallPtr& call, const auth::User& user, std::optional<std::int64_t> device_id);
   std::optional<std::pair<std::int64_t, std::int64_t>> PresentedDevice(const CallPtr& call);
 
   // --- handlers -----------------------------------------------------------------------------
@@ -529,7 +528,7 @@ void Api::Impl::Login(const CallPtr& call) {
           if (auto rehashed = deps_.hasher.Hash(password)) outcome->new_hash = std::move(*rehashed);
         }
       },
-      [this, call, outcome, username, account, address, totp_code, recovery_code, trusted_holder, device] {
+      [this, call, outcome, username, account, address, totp_code, recovery_code, device] {
         // Reload: the account may have changed while the hash ran.
         auto reloaded = accounts_.FindUserByName(username);
         if (!reloaded) return Internal(call, reloaded.error(), "user lookup");
@@ -562,12 +561,11 @@ void Api::Impl::Login(const CallPtr& call) {
         }
         std::optional<std::int64_t> device_id;
         if (device && device->second == user.id) device_id = device->first;
-        StartSession(call, user, trusted_holder, device_id);
+        StartSession(call, user, device_id);
       });
 }
 
-void Api::Impl::StartSession(const CallPtr& call, const auth::User& user, bool /*trusted_device_presented*/,
-                             std::optional<std::int64_t> device_id) {
+void Api::Impl::StartSession(const CallPtr& call, const auth::User& user, std::optional<std::int64_t> device_id) {
   const std::int64_t now = Millis(deps_.clock);
   const std::string user_agent(call->request.Header("user-agent").value_or("").substr(0, 512));
   const std::string label = auth::DeviceLabel(user_agent);
@@ -833,7 +831,8 @@ void Api::Impl::ListUsers(const CallPtr& call) {
 }
 
 void Api::Impl::CreateUser(const CallPtr& call) {
-  if (!Require(call, Action::kListUsers, {}, "users")) return;  // members and guests stop here
+  // Role-level check first (members and guests stop here), before the body is even read.
+  if (!Require(call, Action::kCreateUser, {}, "users")) return;
   auto body = DecodeObject(call->request.body, {{"username", FieldType::kString, true, 64},
                                                 {"password", FieldType::kString, true, 1024},
                                                 {"role", FieldType::kString, true, 16}});
@@ -893,7 +892,8 @@ void Api::Impl::GetUser(const CallPtr& call) {
 }
 
 void Api::Impl::UpdateUser(const CallPtr& call) {
-  if (!Require(call, Action::kListUsers, {}, call->params["id"])) return;
+  // Role-level check first (members and guests stop here), the target-level one below.
+  if (!Require(call, Action::kUpdateUser, {}, call->params["id"])) return;
   auto user = LoadTargetUser(call);
   if (!user) return Internal(call, user.error(), "user lookup");
   if (!*user) return Error(call, 404, "not_found", "no such user");
@@ -941,7 +941,8 @@ void Api::Impl::UpdateUser(const CallPtr& call) {
 }
 
 void Api::Impl::DeleteUser(const CallPtr& call) {
-  if (!Require(call, Action::kListUsers, {}, call->params["id"])) return;
+  // Role-level check first (members and guests stop here), the target-level one below.
+  if (!Require(call, Action::kDeleteUser, {}, call->params["id"])) return;
   auto user = LoadTargetUser(call);
   if (!user) return Internal(call, user.error(), "user lookup");
   if (!*user) return Error(call, 404, "not_found", "no such user");
@@ -956,7 +957,8 @@ void Api::Impl::DeleteUser(const CallPtr& call) {
 }
 
 void Api::Impl::SetRights(const CallPtr& call) {
-  if (!Require(call, Action::kListUsers, {}, call->params["id"])) return;
+  // Role-level check first (members and guests stop here), the target-level one below.
+  if (!Require(call, Action::kSetUserRights, {}, call->params["id"])) return;
   auto user = LoadTargetUser(call);
   if (!user) return Internal(call, user.error(), "user lookup");
   if (!*user) return Error(call, 404, "not_found", "no such user");

@@ -2,11 +2,21 @@
 // Beast's HTTP/1.1 parser and Asio's TLS stream, driven by callbacks on the one loop thread.
 // Each Connection reads one request at a time (no pipelining), so at most one handler call per
 // connection is in flight and the response order is trivially right.
+//
+// A connection moves through phases; exactly one deadline timer guards the current phase:
+//   handshake (handshake_timeout) -> idle (request_timeout for the first request, then
+//   keepalive_timeout) -> reading (request_timeout from the first byte to the last body byte)
+//   -> handling (handler_timeout) -> writing (request_timeout) -> idle ... -> closing -> closed.
+// A deadline cancels the pending socket operation; its completion handler then decides whether
+// the peer still gets an answer (408 for a stalled request) or just a close.
 #include "net/server.h"
 
-#include <openssl/ssl.h>
-
+#include <algorithm>
 #include <csignal>
+#include <ctime>
+#include <exception>
+#include <limits>
+#include <list>
 #include <optional>
 #include <unordered_set>
 #include <utility>
@@ -22,8 +32,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <fmt/format.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 
 #include "base/strings.h"
+#include "crypto/certificate.h"
 
 namespace camguard::net {
 
@@ -33,10 +48,23 @@ namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using base::ErrorCode;
 using base::Fail;
+using SteadyTime = std::chrono::steady_clock::time_point;
 
 namespace {
 
-// Server-generated errors use the API's error shape; the texts are fixed, so no escaping.
+// Connections above max_connections get a TLS handshake and a 503 so that a browser shows a
+// reason; beyond this many more they are closed at once, because answering costs a handshake.
+constexpr std::size_t kOverflowConnections = 32;
+// How long a failing accept() (EMFILE, ENFILE, ENOBUFS) waits before the next try, instead of
+// spinning on the loop.
+constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
+// Bound on waiting for the peer's TLS close_notify after ours.
+constexpr std::chrono::seconds kCloseNotifyTimeout{2};
+// One TLS record's worth of plaintext (RFC 8446 §5.1).
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+// Server-generated errors use the API's error shape. Codes and messages are fixed texts (the
+// only variable part is a number), so no JSON escaping is needed.
 camguard::http::Response ErrorReply(int status, std::string_view code, std::string_view message) {
   camguard::http::Response response;
   response.status = status;
@@ -49,11 +77,106 @@ std::string PeerAddress(const tcp::socket& socket) {
   boost::system::error_code ec;
   const auto endpoint = socket.remote_endpoint(ec);
   if (ec) return "unknown";
-  auto address = endpoint.address();
+  const auto address = endpoint.address();
   if (address.is_v6() && address.to_v6().is_v4_mapped()) {
     return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6()).to_string();
   }
   return address.to_string();
+}
+
+// RFC 9110 §5.6.2 tchar.
+bool IsTokenChar(unsigned char c) {
+  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
+  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool IsValidFieldName(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return IsTokenChar(static_cast<unsigned char>(c));
+  });
+}
+
+// RFC 9110 §5.5: no CR, LF, NUL or other controls except HTAB, so a handler can never split a
+// response or smuggle a second header.
+bool IsValidFieldValue(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && u != '\t') || u == 0x7f;
+  });
+}
+
+// Framing and connection management belong to this layer; a handler's values are dropped.
+// Server is dropped too: no version banner.
+bool IsTransportHeader(std::string_view name) {
+  const std::string lower = base::ToLower(name);
+  for (std::string_view reserved :
+       {"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade",
+        "proxy-connection", "te", "trailer", "server", "date"}) {
+    if (lower == reserved) return true;
+  }
+  return false;
+}
+
+// IMF-fixdate, RFC 9110 §5.6.7, e.g. "Sun, 06 Nov 1994 08:49:37 GMT". Locale independent.
+std::string HttpDate(base::WallTime time) {
+  static constexpr std::string_view kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+  std::tm tm{};
+  if (::gmtime_r(&seconds, &tm) == nullptr || tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 ||
+      tm.tm_mon > 11) {
+    return {};
+  }
+  return fmt::format("{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT", kDays[tm.tm_wday], tm.tm_mday,
+                     kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+// Elements of a comma-separated list over all fields named `name` (RFC 9110 §5.6.1), trimmed,
+// empty elements skipped.
+std::vector<std::string> ListElements(const bhttp::fields& fields, bhttp::field name) {
+  std::vector<std::string> out;
+  const auto range = fields.equal_range(name);
+  for (auto it = range.first; it != range.second; ++it) {
+    for (std::string_view element : base::Split(it->value(), ',')) {
+      element = base::Trim(element);
+      if (!element.empty()) out.emplace_back(element);
+    }
+  }
+  return out;
+}
+
+using WireResponse = bhttp::response<bhttp::string_body>;
+
+// Turns a handler's response into the bytes to send. An invalid status or header (which only a
+// bug can produce) becomes a 500 instead of reaching the wire.
+std::shared_ptr<WireResponse> ToWire(camguard::http::Response response, bool head_request,
+                                     bool keep_alive, const std::string& date) {
+  const bool valid_status = response.status >= 200 && response.status <= 599;
+  const bool valid_headers =
+      std::all_of(response.headers.begin(), response.headers.end(), [](const auto& header) {
+        return IsValidFieldName(header.first) && IsValidFieldValue(header.second);
+      });
+  if (!valid_status || !valid_headers) {
+    response = ErrorReply(500, "internal", "the server produced an invalid response");
+  }
+  camguard::http::ApplySecurityHeaders(response);
+
+  auto out = std::make_shared<WireResponse>();
+  out->version(11);
+  out->result(static_cast<unsigned>(response.status));
+  for (const auto& [name, value] : response.headers) {
+    if (!IsTransportHeader(name)) out->insert(name, value);
+  }
+  if (!date.empty()) out->set(bhttp::field::date, date);
+  // RFC 9110 §8.6 and §15.3.5/§15.4.5: 204 and 304 carry neither content nor Content-Length.
+  if (response.status != 204 && response.status != 304) {
+    out->content_length(response.body.size());
+    // A response to HEAD announces the length of the GET body but sends none (RFC 9110 §9.3.2).
+    if (!head_request) out->body() = std::move(response.body);
+  }
+  out->keep_alive(keep_alive);
+  return out;
 }
 
 }  // namespace
@@ -63,11 +186,21 @@ class Server::Impl final : public camguard::http::BlockingExecutor {
   Impl(ServerOptions options, camguard::http::Handler& handler)
       : options_(std::move(options)),
         handler_(handler),
+        clock_(options_.clock != nullptr ? *options_.clock : system_clock_),
         tls_(asio::ssl::context::tls_server),
         acceptor_(loop_),
+        accept_retry_(loop_),
         signals_(loop_),
-        pool_(static_cast<std::size_t>(std::max(1, options_.blocking_threads))),
-        shutdown_timer_(loop_) {}
+        shutdown_timer_(loop_),
+        pool_(static_cast<std::size_t>(std::max(1, options_.blocking_threads))) {}
+
+  // Work that is still running finishes; queued work is dropped. Then the loop and everything
+  // still waiting on it (connections included) is destroyed, while connections_ still exists.
+  ~Impl() override {
+    pool_.stop();
+    pool_.join();
+    destroying_ = true;
+  }
 
   base::Status Start();
   void Run();
@@ -85,36 +218,42 @@ class Server::Impl final : public camguard::http::BlockingExecutor {
     });
   }
 
-  ~Impl() override {
-    pool_.stop();
-    pool_.join();
-  }
-
   class Connection;
 
-  const ServerOptions& options() const { return options_; }
-  camguard::http::Handler& handler() { return handler_; }
-  bool stopping() const { return stopping_; }
+ private:
+  struct Periodic {
+    Periodic(asio::io_context& loop, base::Duration every, std::function<void()> run)
+        : timer(loop), period(every), task(std::move(run)) {}
+    asio::steady_timer timer;
+    base::Duration period;
+    std::function<void()> task;
+  };
+
+  void Accept();
+  void BeginShutdown();
+  void Schedule(Periodic& periodic);
   void Register(Connection* connection) { connections_.insert(connection); }
   void Unregister(Connection* connection);
 
- private:
-  void Accept();
-  void BeginShutdown();
-
+  // Declaration order is destruction order in reverse: the pool goes first (its work posts to
+  // the loop), then the I/O objects, then the loop, which destroys pending handlers and with
+  // them the connections, whose destructors still use connections_.
   ServerOptions options_;
   camguard::http::Handler& handler_;
-  asio::io_context loop_{1};
-  asio::ssl::context tls_;
-  tcp::acceptor acceptor_;
-  asio::signal_set signals_;
-  asio::thread_pool pool_;
-  asio::steady_timer shutdown_timer_;
-  std::vector<std::unique_ptr<asio::steady_timer>> periodic_;
-  std::vector<std::shared_ptr<std::function<void(boost::system::error_code)>>> periodic_ticks_;
+  base::SystemClock system_clock_;
+  const base::Clock& clock_;
   std::unordered_set<Connection*> connections_;
   std::uint16_t port_ = 0;
   bool stopping_ = false;
+  bool destroying_ = false;
+  asio::ssl::context tls_;
+  asio::io_context loop_{1};
+  tcp::acceptor acceptor_;
+  asio::steady_timer accept_retry_;
+  asio::signal_set signals_;
+  asio::steady_timer shutdown_timer_;
+  std::list<Periodic> periodic_;  // a list: handlers keep references to its elements
+  asio::thread_pool pool_;
 };
 
 class Server::Impl::Connection : public std::enable_shared_from_this<Connection> {
@@ -123,148 +262,210 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
       : server_(server),
         address_(PeerAddress(socket)),
         stream_(std::move(socket), server.tls_),
-        timer_(stream_.get_executor()),
+        timer_(server.loop_),
         over_capacity_(over_capacity) {
     server_.Register(this);
   }
   ~Connection() { server_.Unregister(this); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
   void Start() {
-    Arm(server_.options().handshake_timeout, Phase::kHandshake);
-    stream_.async_handshake(asio::ssl::stream_base::server,
-                            [self = shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
+    Arm(options().handshake_timeout, Phase::kHandshake);
+    stream_.async_handshake(
+        asio::ssl::stream_base::server,
+        [self = shared_from_this()](const beast::error_code& ec) { self->OnHandshake(ec); });
   }
 
   // The server is stopping: idle connections close now, busy ones after their response.
   void OnServerStop() {
     close_after_response_ = true;
-    // A pending read or handshake completes with operation_aborted and then closes.
-    if (phase_ == Phase::kIdle || phase_ == Phase::kHandshake) beast::get_lowest_layer(stream_).cancel();
+    if (phase_ == Phase::kIdle || phase_ == Phase::kHandshake) {
+      // The pending read or handshake completes with operation_aborted and then closes.
+      beast::get_lowest_layer(stream_).cancel();
+    }
   }
 
  private:
   enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kClosing, kClosed };
 
+  const ServerOptions& options() const { return server_.options_; }
+
   void Arm(base::Duration timeout, Phase phase) {
+    ArmUntil(std::chrono::steady_clock::now() + timeout, phase);
+  }
+
+  // The generation makes a timer completion that was already queued when the timer was re-armed
+  // harmless: only the newest arming may act.
+  void ArmUntil(SteadyTime deadline, Phase phase) {
     phase_ = phase;
-    timer_.expires_after(timeout);
-    timer_.async_wait([self = shared_from_this(), phase](beast::error_code ec) {
-      if (!ec) self->OnTimeout(phase);
+    const std::uint64_t generation = ++timer_generation_;
+    timer_.expires_at(deadline);
+    timer_.async_wait([self = shared_from_this(), generation](const beast::error_code& ec) {
+      if (!ec && generation == self->timer_generation_) self->OnTimeout();
     });
   }
 
-  void OnTimeout(Phase phase) {
-    if (phase != phase_) return;
+  void OnTimeout() {
     switch (phase_) {
       case Phase::kHandshake:
       case Phase::kIdle:
       case Phase::kReading:
       case Phase::kWriting:
-        // Cancel the pending operation; its completion handler decides (408 for a request
-        // that started to arrive but stalled — slowloris — and a plain close otherwise).
         timed_out_ = true;
         beast::get_lowest_layer(stream_).cancel();
         break;
       case Phase::kHandling:
-        Respond(ErrorReply(503, "timeout", "the request took too long"), /*force_close=*/true);
+        Respond(ErrorReply(503, "handler_timeout", "the server did not answer in time"),
+                /*force_close=*/true);
         break;
-      case Phase::kClosing:
-      case Phase::kClosed:
-        break;
+      case Phase::kClosing: Abort(); break;
+      case Phase::kClosed: break;
     }
   }
 
-  void OnHandshake(beast::error_code ec) {
-    if (ec) return Abort();  // not TLS 1.3, plain HTTP, a scanner, or too slow: nothing to answer
+  void OnHandshake(const beast::error_code& ec) {
+    // Not TLS 1.3, plain HTTP, no common ALPN protocol, a scanner, or too slow: nothing to answer.
+    if (ec) return Abort();
     if (over_capacity_) {
+      keep_alive_ = false;
       return Respond(ErrorReply(503, "overloaded", "too many connections; retry later"), true);
     }
-    ReadHeader();
+    WaitForRequest();
+  }
+
+  // Waits for the first byte of the next request under the idle deadline, so that a request
+  // that has started gets the (shorter) request deadline for all of its bytes.
+  void WaitForRequest() {
+    if (close_after_response_ || server_.stopping_) return Close();
+    if (buffer_.size() > 0) return ReadHeader();  // the client sent ahead
+    timed_out_ = false;
+    Arm(requests_ == 0 ? options().request_timeout : options().keepalive_timeout, Phase::kIdle);
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = shared_from_this()](const beast::error_code& ec, std::size_t n) {
+          if (ec) return self->OnIdleEnd(ec);
+          self->buffer_.commit(n);
+          self->ReadHeader();
+        });
+  }
+
+  void OnIdleEnd(const beast::error_code& ec) {
+    // RFC 9112 §9.8: an idle connection may be closed at any time; no response is owed.
+    if (timed_out_ || ec == asio::error::operation_aborted) return Close();
+    Abort();  // the peer closed or the transport failed
   }
 
   void ReadHeader() {
-    if (server_.stopping()) return Close();
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
-    parser_->body_limit(server_.options().max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+        options().max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
+    parser_->body_limit(options().max_body_bytes);
+    head_request_ = false;
     timed_out_ = false;
-    // The first request must arrive within the request deadline; later ones may wait for the
-    // keep-alive deadline.
-    Arm(requests_ == 0 ? server_.options().request_timeout : server_.options().keepalive_timeout, Phase::kIdle);
+    ArmUntil(std::chrono::steady_clock::now() + options().request_timeout, Phase::kReading);
     bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                             [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
                                self->OnHeader(ec);
                              });
   }
 
-  void OnHeader(beast::error_code ec) {
+  void OnHeader(const beast::error_code& ec) {
     if (ec) return OnReadError(ec);
     ++requests_;
     const auto& header = parser_->get();
-    if (bhttp::token_list(header[bhttp::field::connection]).exists("upgrade") ||
-        header.count(bhttp::field::upgrade) > 0) {
-      return Respond(ErrorReply(404, "not_found", "WebSocket endpoints are not available"), true);
+    head_request_ = header.method() == bhttp::verb::head;
+    if (header.version() != 10 && header.version() != 11) {
+      return Respond(ErrorReply(400, "invalid_request", "unsupported HTTP version"), true);
     }
-    if (header.count(bhttp::field::transfer_encoding) > 0 && !parser_->chunked()) {
-      return Respond(ErrorReply(400, "invalid_request", "unsupported Transfer-Encoding"), true);
-    }
-    const auto length = parser_->content_length();
-    if (length && *length > server_.options().max_body_bytes) {
-      return Respond(ErrorReply(413, "payload_too_large",
-                                fmt::format("the request body is larger than {} bytes",
-                                            server_.options().max_body_bytes)),
+    keep_alive_ = header.version() == 11 && header.keep_alive();
+    // RFC 9112 §3.2: an HTTP/1.1 request without exactly one Host field is refused with 400.
+    if (header.version() == 11 && header.count(bhttp::field::host) != 1) {
+      return Respond(ErrorReply(400, "invalid_request", "exactly one Host header is required"),
                      true);
     }
-    const auto expect = header[bhttp::field::expect];
-    if (!expect.empty()) {
-      if (!beast::iequals(expect, "100-continue")) {
+    for (const std::string& protocol : ListElements(header, bhttp::field::upgrade)) {
+      if (beast::iequals(protocol.substr(0, protocol.find('/')), "websocket")) {
+        return Respond(ErrorReply(404, "not_found", "WebSocket endpoints are not available"), true);
+      }
+    }
+    if (header.count(bhttp::field::transfer_encoding) > 0) {
+      const std::vector<std::string> codings =
+          ListElements(header, bhttp::field::transfer_encoding);
+      // RFC 9112 §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing. §6.3: unless chunked
+      // is the final coding the body length is unknowable (400). A coding we do not implement
+      // before chunked is 501 (§6.1).
+      if (header.version() < 11 || codings.empty() || !beast::iequals(codings.back(), "chunked")) {
+        return Respond(ErrorReply(400, "invalid_request", "unsupported Transfer-Encoding"), true);
+      }
+      if (codings.size() > 1) {
+        return Respond(
+            ErrorReply(501, "not_implemented", "only the chunked transfer coding is supported"),
+            true);
+      }
+    }
+    if (header.count(bhttp::field::expect) > 0) {
+      const std::vector<std::string> expectations = ListElements(header, bhttp::field::expect);
+      // RFC 9110 §10.1.1: 100-continue is the only expectation defined; others get 417.
+      if (expectations.size() != 1 || !beast::iequals(expectations.front(), "100-continue")) {
         return Respond(ErrorReply(417, "expectation_failed", "unsupported Expect header"), true);
       }
-      // The client waits for this before it sends the body.
-      auto interim = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
-      Arm(server_.options().request_timeout, Phase::kReading);
-      return bhttp::async_write(stream_, *interim,
-                                [self = shared_from_this(), interim](beast::error_code write_ec, std::size_t) {
-                                  if (write_ec) return self->Abort();
-                                  self->ReadBody();
-                                });
+      // The client waits for this before it sends the body (not for HTTP/1.0, §10.1.1). The
+      // request deadline keeps running.
+      if (header.version() == 11 && !parser_->is_done()) {
+        auto interim =
+            std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+        return bhttp::async_write(
+            stream_, *interim,
+            [self = shared_from_this(), interim](const beast::error_code& write_ec, std::size_t) {
+              if (write_ec) return self->Abort();
+              self->ReadBody();
+            });
+      }
     }
-    Arm(server_.options().request_timeout, Phase::kReading);
     ReadBody();
   }
 
   void ReadBody() {
-    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->OnBody(ec);
-    });
+    if (parser_->is_done()) return OnBody({});
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                        self->OnBody(ec);
+                      });
   }
 
-  void OnReadError(beast::error_code ec) {
-    if (timed_out_ || ec == asio::error::operation_aborted) {
-      if (timed_out_ && !server_.stopping() && parser_ && parser_->got_some()) {
-        return Respond(ErrorReply(408, "request_timeout", "the request was not received in time"), true);
+  void OnReadError(const beast::error_code& ec) {
+    if (timed_out_) {
+      // A request that started to arrive but stalled (slowloris, slow body).
+      if (!server_.stopping_) {
+        return Respond(ErrorReply(408, "request_timeout", "the request was not received in time"),
+                       true);
       }
-      return Abort();  // keep-alive wait ended, or the server is stopping
+      return Close();
     }
-    if (ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) {
-      return Abort();
-    }
+    if (ec == asio::error::operation_aborted) return Close();
     if (ec == bhttp::error::body_limit) {
+      // Raised by the parser as soon as Content-Length or a chunk header exceeds the limit, so
+      // the refused body is never read.
       return Respond(ErrorReply(413, "payload_too_large",
                                 fmt::format("the request body is larger than {} bytes",
-                                            server_.options().max_body_bytes)),
+                                            options().max_body_bytes)),
                      true);
     }
-    if (ec == bhttp::error::header_limit) {
-      return Respond(ErrorReply(431, "headers_too_large", "the request headers are too large"), true);
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+      return Respond(ErrorReply(431, "headers_too_large",
+                                fmt::format("the request headers are larger than {} bytes",
+                                            options().max_header_bytes)),
+                     true);
     }
-    if (ec.category() == beast::error_code(bhttp::error::end_of_stream).category()) {
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return Abort();
+    if (ec.category() == beast::error_code(bhttp::error::bad_method).category()) {
       return Respond(ErrorReply(400, "invalid_request", "malformed HTTP request"), true);
     }
     Abort();  // transport or TLS failure
   }
 
-  void OnBody(beast::error_code ec) {
+  void OnBody(const beast::error_code& ec) {
     if (ec) return OnReadError(ec);
     auto message = parser_->release();
     camguard::http::Request request;
@@ -274,164 +475,225 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
     }
     request.target = std::string(message.target());
     for (const auto& field : message) {
-      const std::string name = base::ToLower(field.name_string());
-      auto [it, inserted] = request.headers.emplace(name, std::string(field.value()));
-      if (!inserted) it->second += (name == "cookie" ? "; " : ", ") + std::string(field.value());
+      std::string name = base::ToLower(field.name_string());
+      auto [it, inserted] =
+          request.headers.try_emplace(std::move(name), std::string(field.value()));
+      // Repeated fields are one comma-separated list (RFC 9110 §5.3); Cookie is the exception
+      // whose pairs are separated by "; " (RFC 6265 §5.4).
+      if (!inserted)
+        it->second += (it->first == "cookie" ? "; " : ", ") + std::string(field.value());
     }
     request.body = std::move(message.body());
     request.remote_address = address_;
-    keep_alive_ = message.keep_alive();
-    Arm(server_.options().handler_timeout, Phase::kHandling);
-    const std::uint64_t generation = ++generation_;
-    std::weak_ptr<Connection> weak = shared_from_this();
-    server_.handler().Handle(std::move(request), [weak, generation](camguard::http::Response response) {
-      if (auto self = weak.lock(); self && self->phase_ == Phase::kHandling && self->generation_ == generation) {
+
+    Arm(options().handler_timeout, Phase::kHandling);
+    const std::uint64_t generation = ++request_generation_;
+    std::weak_ptr<Connection> weak = weak_from_this();
+    auto respond = [weak, generation](camguard::http::Response response) {
+      auto self = weak.lock();
+      if (self && self->phase_ == Phase::kHandling && self->request_generation_ == generation) {
         self->Respond(std::move(response), false);
       }
-    });
+    };
+    try {
+      server_.handler_.Handle(std::move(request), std::move(respond));
+    } catch (...) {
+      // Handlers report errors as values; an escaping exception is a bug, not a reason to die.
+      Respond(ErrorReply(500, "internal", "internal error"), true);
+    }
   }
 
   void Respond(camguard::http::Response response, bool force_close) {
-    if (phase_ == Phase::kClosing || phase_ == Phase::kClosed || phase_ == Phase::kWriting) return;
-    camguard::http::ApplySecurityHeaders(response);
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(11);
-    out->result(static_cast<unsigned>(response.status));
-    for (const auto& [name, value] : response.headers) out->insert(name, value);
-    out->body() = std::move(response.body);
-    const bool close = force_close || !keep_alive_ || close_after_response_ || server_.stopping();
-    out->keep_alive(!close);
-    out->prepare_payload();
-    Arm(server_.options().request_timeout, Phase::kWriting);
-    bhttp::async_write(stream_, *out, [self = shared_from_this(), out, close](beast::error_code ec, std::size_t) {
-      if (ec) return self->Abort();
-      if (close) return self->Close();
-      self->ReadHeader();
-    });
+    if (phase_ == Phase::kWriting || phase_ == Phase::kClosing || phase_ == Phase::kClosed) return;
+    const bool close = force_close || !keep_alive_ || close_after_response_ || server_.stopping_;
+    std::shared_ptr<WireResponse> out;
+    try {
+      out = ToWire(std::move(response), head_request_, !close, HttpDate(server_.clock_.Now()));
+    } catch (...) {
+      return Abort();  // out of memory while building the response
+    }
+    Arm(options().request_timeout, Phase::kWriting);
+    bhttp::async_write(
+        stream_, *out,
+        [self = shared_from_this(), out, close](const beast::error_code& ec, std::size_t) {
+          if (ec) return self->Abort();
+          if (close) return self->Close();
+          self->WaitForRequest();
+        });
   }
 
+  // Sends our TLS close_notify and waits (bounded) for the peer's, then closes the socket.
   void Close() {
     if (phase_ == Phase::kClosing || phase_ == Phase::kClosed) return;
-    timer_.cancel();
-    phase_ = Phase::kClosing;
-    // A bounded TLS close_notify; whatever happens, the socket is closed afterwards.
-    timer_.expires_after(std::chrono::seconds(2));
-    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (!ec) self->Abort();
-    });
-    stream_.async_shutdown([self = shared_from_this()](beast::error_code) { self->Abort(); });
+    Arm(kCloseNotifyTimeout, Phase::kClosing);
+    stream_.async_shutdown(
+        [self = shared_from_this()](const beast::error_code&) { self->Abort(); });
   }
 
   void Abort() {
     if (phase_ == Phase::kClosed) return;
     phase_ = Phase::kClosed;
+    ++timer_generation_;
     timer_.cancel();
     beast::error_code ignored;
-    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(stream_).close();
+    auto& socket = beast::get_lowest_layer(stream_).socket();
+    socket.shutdown(tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
   }
 
   Impl& server_;
   std::string address_;
-  asio::ssl::stream<beast::tcp_stream> stream_;
+  beast::ssl_stream<beast::tcp_stream> stream_;  // coalesces header and body into one TLS record
   asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Phase phase_ = Phase::kHandshake;
-  std::uint64_t generation_ = 0;
+  std::uint64_t timer_generation_ = 0;
+  std::uint64_t request_generation_ = 0;
+  std::uint64_t requests_ = 0;
   bool over_capacity_ = false;
   bool keep_alive_ = true;
+  bool head_request_ = false;
   bool timed_out_ = false;
-  std::uint64_t requests_ = 0;
   bool close_after_response_ = false;
 };
 
 void Server::Impl::Unregister(Connection* connection) {
   connections_.erase(connection);
-  if (stopping_ && connections_.empty()) loop_.stop();
+  if (stopping_ && connections_.empty() && !destroying_) loop_.stop();
 }
 
+namespace {
+
+// ALPN (RFC 7301): http/1.1 is the only protocol spoken. A client that offers ALPN without it
+// gets the no_application_protocol alert (§3.2); a client without ALPN is served HTTP/1.1.
+int SelectAlpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
+               unsigned int in_length, void*) {
+  static constexpr std::string_view kHttp11 = "http/1.1";
+  unsigned int offset = 0;
+  while (offset < in_length) {
+    const unsigned int length = in[offset];
+    if (length == 0 || length > in_length - offset - 1) break;  // malformed list
+    if (std::string_view(reinterpret_cast<const char*>(in + offset + 1), length) == kHttp11) {
+      *out = in + offset + 1;
+      *out_length = static_cast<unsigned char>(length);
+      return SSL_TLSEXT_ERR_OK;
+    }
+    offset += length + 1;
+  }
+  return SSL_TLSEXT_ERR_ALERT_FATAL;
+}
+
+// An encrypted key is refused instead of letting OpenSSL prompt on the terminal.
+int RefusePassphrase(char*, int, int, void*) { return -1; }
+
+}  // namespace
+
 base::Status Server::Impl::Start() {
+  // Parse and match the pair first: its messages are clearer than the TLS layer's.
+  if (auto matched =
+          crypto::CheckKeyMatchesCertificate(options_.certificate_pem, options_.private_key_pem);
+      !matched) {
+    return base::Wrap(matched.error(), "TLS certificate and key");
+  }
   SSL_CTX* ctx = tls_.native_handle();
-  // TLS 1.3 only: older versions are refused during the handshake.
-  SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-  SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
-  SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  SSL_CTX_set_num_tickets(ctx, 0);  // no resumption state to protect or rotate
-  SSL_CTX_set_alpn_select_cb(
-      ctx,
-      [](SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in, unsigned int in_length,
-         void*) -> int {
-        // Offer http/1.1 only; a client that wants h2 alone continues without ALPN.
-        static const unsigned char kProtocols[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
-        unsigned char* selected = nullptr;
-        if (SSL_select_next_proto(&selected, out_length, kProtocols, sizeof(kProtocols), in, in_length) ==
-            OPENSSL_NPN_NEGOTIATED) {
-          *out = selected;
-          return SSL_TLSEXT_ERR_OK;
-        }
-        return SSL_TLSEXT_ERR_NOACK;
-      },
-      nullptr);
+  // TLS 1.3 only (RFC 8446): older versions are refused during the handshake.
+  if (SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) != 1 ||
+      SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) != 1) {
+    ERR_clear_error();
+    return Fail(ErrorCode::kInternal, "this OpenSSL cannot restrict TLS to version 1.3");
+  }
+  SSL_CTX_set_options(
+      ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // No resumption: no ticket keys to protect or rotate, and a handshake is cheap for a hub.
+  SSL_CTX_set_num_tickets(ctx, 0);
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_alpn_select_cb(ctx, SelectAlpn, nullptr);
+  SSL_CTX_set_default_passwd_cb(ctx, RefusePassphrase);
+
   boost::system::error_code ec;
   tls_.use_certificate_chain(asio::buffer(options_.certificate_pem), ec);
-  if (ec) return Fail(ErrorCode::kInvalidArgument, "the TLS certificate is not valid PEM: " + ec.message());
+  if (ec)
+    return Fail(ErrorCode::kInvalidArgument,
+                "the TLS certificate chain is not valid PEM: " + ec.message());
   tls_.use_private_key(asio::buffer(options_.private_key_pem), asio::ssl::context::pem, ec);
-  if (ec) return Fail(ErrorCode::kInvalidArgument, "the TLS private key is not valid PEM: " + ec.message());
+  if (ec)
+    return Fail(ErrorCode::kInvalidArgument,
+                "the TLS private key is not valid PEM: " + ec.message());
   if (SSL_CTX_check_private_key(ctx) != 1) {
+    ERR_clear_error();
     return Fail(ErrorCode::kInvalidArgument, "the TLS private key does not match the certificate");
   }
 
   tcp::resolver resolver(loop_);
-  auto endpoints = resolver.resolve(options_.host, std::to_string(options_.port),
-                                    tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  const auto endpoints =
+      resolver.resolve(options_.host, std::to_string(options_.port),
+                       tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec || endpoints.empty()) {
-    return Fail(ErrorCode::kInvalidArgument, fmt::format("cannot resolve listen address '{}': {}", options_.host,
-                                                         ec ? ec.message() : "no address"));
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("cannot resolve listen address '{}': {}", options_.host,
+                            ec ? ec.message() : "no address"));
   }
   const tcp::endpoint endpoint = endpoints.begin()->endpoint();
   acceptor_.open(endpoint.protocol(), ec);
+  // SO_REUSEADDR lets a restarted hub bind while old connections sit in TIME_WAIT; on Linux it
+  // does not let two listeners share the port.
   if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
   if (!ec) acceptor_.bind(endpoint, ec);
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Fail(ec == asio::error::address_in_use ? ErrorCode::kUnavailable : ErrorCode::kInvalidArgument,
-                fmt::format("cannot listen on {}:{}: {}", options_.host, options_.port, ec.message()));
+    return Fail(
+        ec == asio::error::address_in_use ? ErrorCode::kUnavailable : ErrorCode::kInvalidArgument,
+        fmt::format("cannot listen on {}:{}: {}", options_.host, options_.port, ec.message()));
   }
-  port_ = acceptor_.local_endpoint().port();
-  signals_.add(SIGINT);
-  signals_.add(SIGTERM);
+  port_ = acceptor_.local_endpoint(ec).port();
+  signals_.add(SIGINT, ec);
+  if (!ec) signals_.add(SIGTERM, ec);
+  if (ec) return Fail(ErrorCode::kInternal, "cannot handle SIGINT/SIGTERM: " + ec.message());
   Accept();
   return base::Ok();
 }
 
 void Server::Impl::Accept() {
-  acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
-    if (stopping_) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      const bool over = connections_.size() >= options_.max_connections;
-      std::make_shared<Connection>(*this, std::move(socket), over)->Start();
+  acceptor_.async_accept([this](const beast::error_code& ec, tcp::socket socket) {
+    if (stopping_ || ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // Out of descriptors or buffers: retry later rather than spin.
+      accept_retry_.expires_after(kAcceptRetryDelay);
+      accept_retry_.async_wait([this](const beast::error_code& wait_ec) {
+        if (!wait_ec && !stopping_) Accept();
+      });
+      return;
+    }
+    const std::size_t live = connections_.size();
+    if (live >= options_.max_connections + kOverflowConnections) {
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else {
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Connection>(*this, std::move(socket), live >= options_.max_connections)
+          ->Start();
     }
     Accept();
   });
 }
 
 void Server::Impl::Every(base::Duration period, std::function<void()> task) {
-  auto timer = std::make_unique<asio::steady_timer>(loop_);
-  asio::steady_timer* raw = timer.get();
-  periodic_.push_back(std::move(timer));
-  auto tick = std::make_shared<std::function<void(beast::error_code)>>();
-  *tick = [this, raw, period, task = std::move(task), weak_tick = std::weak_ptr(tick)](beast::error_code ec) {
+  asio::post(loop_, [this, period, task = std::move(task)]() mutable {
+    if (stopping_) return;
+    periodic_.emplace_back(loop_, period, std::move(task));
+    Schedule(periodic_.back());
+  });
+}
+
+void Server::Impl::Schedule(Periodic& periodic) {
+  periodic.timer.expires_after(periodic.period);
+  periodic.timer.async_wait([this, &periodic](const beast::error_code& ec) {
     if (ec || stopping_) return;
-    task();
-    raw->expires_after(period);
-    if (auto next = weak_tick.lock()) raw->async_wait(*next);
-  };
-  raw->expires_after(period);
-  raw->async_wait([tick](beast::error_code ec) { (*tick)(ec); });
-  // Keep the closure alive for as long as the timer repeats.
-  periodic_ticks_.push_back(tick);
+    periodic.task();
+    Schedule(periodic);
+  });
 }
 
 void Server::Impl::BeginShutdown() {
@@ -439,25 +701,28 @@ void Server::Impl::BeginShutdown() {
   stopping_ = true;
   beast::error_code ignored;
   acceptor_.close(ignored);
+  accept_retry_.cancel();
   signals_.cancel(ignored);
-  for (auto& timer : periodic_) timer->cancel();
+  for (Periodic& periodic : periodic_) periodic.timer.cancel();
   const std::vector<Connection*> live(connections_.begin(), connections_.end());
   for (Connection* connection : live) connection->OnServerStop();
   if (connections_.empty()) return loop_.stop();
+  // In-flight requests get a bounded grace period; whatever is left then is dropped.
   shutdown_timer_.expires_after(options_.shutdown_grace);
-  shutdown_timer_.async_wait([this](beast::error_code ec) {
+  shutdown_timer_.async_wait([this](const beast::error_code& ec) {
     if (!ec) loop_.stop();
   });
 }
 
 void Server::Impl::Run() {
-  signals_.async_wait([this](beast::error_code ec, int) {
+  signals_.async_wait([this](const beast::error_code& ec, int) {
     if (!ec) BeginShutdown();
   });
   loop_.run();
 }
 
-base::Result<std::unique_ptr<Server>> Server::Create(ServerOptions options, camguard::http::Handler& handler) {
+base::Result<std::unique_ptr<Server>> Server::Create(ServerOptions options,
+                                                     camguard::http::Handler& handler) {
   auto impl = std::make_unique<Impl>(std::move(options), handler);
   CAMGUARD_TRY_STATUS(impl->Start());
   return std::unique_ptr<Server>(new Server(std::move(impl)));
@@ -468,7 +733,9 @@ Server::~Server() = default;
 std::uint16_t Server::port() const { return impl_->port(); }
 camguard::http::BlockingExecutor& Server::blocking() { return *impl_; }
 void Server::Post(std::function<void()> task) { impl_->Post(std::move(task)); }
-void Server::Every(base::Duration period, std::function<void()> task) { impl_->Every(period, std::move(task)); }
+void Server::Every(base::Duration period, std::function<void()> task) {
+  impl_->Every(period, std::move(task));
+}
 void Server::Run() { impl_->Run(); }
 void Server::Stop() { impl_->Stop(); }
 

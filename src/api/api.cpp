@@ -16,11 +16,11 @@
 #include "api/json_body.h"
 #include "api/router.h"
 #include "auth/account_store.h"
+#include "auth/password_policy.h"
 #include "auth/qr.h"
 #include "auth/recovery_codes.h"
 #include "auth/totp.h"
 #include "auth/user_agent.h"
-#include "auth/password_policy.h"
 #include "base/encoding.h"
 #include "base/strings.h"
 #include "cameras/camera_store.h"
@@ -95,7 +95,8 @@ json CameraJson(const cameras::Camera& camera, auth::CameraRights rights) {
 
 // 429 with Retry-After rounded up: a client that waits exactly that long is let through.
 http::Response Throttled(base::Duration retry_after) {
-  http::Response response = ErrorResponse(ApiError{429, "throttled", "too many failed attempts; wait and retry"});
+  http::Response response =
+      ErrorResponse(ApiError{429, "throttled", "too many failed attempts; wait and retry"});
   const auto seconds = std::chrono::ceil<std::chrono::seconds>(retry_after).count();
   response.SetHeader("Retry-After", std::to_string(std::max<long long>(1, seconds)));
   return response;
@@ -166,9 +167,10 @@ class Api::Impl {
     Error(call, FromError(error));
   }
 
-  void Audit(const CallPtr& call, std::string_view action, std::string_view target, audit::Outcome outcome,
-             const json& details = json::object()) {
-    audit::Entry entry{call->actor, std::string(action), std::string(target), outcome, Dump(details)};
+  void Audit(const CallPtr& call, std::string_view action, std::string_view target,
+             audit::Outcome outcome, const json& details = json::object()) {
+    audit::Entry entry{call->actor, std::string(action), std::string(target), outcome,
+                       Dump(details)};
     auto appended = deps_.audit.Append(entry);
     if (!appended) {
       spdlog::critical("audit log append failed for {}: {}", action, appended.error().message);
@@ -176,21 +178,22 @@ class Api::Impl {
   }
 
   // Asks the one authorization function; answers and audits a refusal. True when allowed.
-  bool Require(const CallPtr& call, Action action, const auth::Target& target, std::string_view audit_target) {
+  bool Require(const CallPtr& call, Action action, const auth::Target& target,
+               std::string_view audit_target) {
     const Decision decision = auth::Authorize(call->principal, action, target);
     switch (decision) {
-      case Decision::kAllow:
-        return true;
+      case Decision::kAllow: return true;
       case Decision::kUnauthenticated:
         Error(call, 401, "unauthenticated", "sign in first");
         return false;
       case Decision::kDeny:
-        Audit(call, fmt::format("authz.{}", auth::ToString(action)), audit_target, audit::Outcome::kDenied);
+        Audit(call, fmt::format("authz.{}", auth::ToString(action)), audit_target,
+              audit::Outcome::kDenied);
         Error(call, 403, "permission_denied", "you do not have the right to do this");
         return false;
       case Decision::kInvalid:
-        Audit(call, fmt::format("authz.{}", auth::ToString(action)), audit_target, audit::Outcome::kDenied,
-              json{{"reason", "invalid"}});
+        Audit(call, fmt::format("authz.{}", auth::ToString(action)), audit_target,
+              audit::Outcome::kDenied, json{{"reason", "invalid"}});
         Error(call, 400, "invalid_request", "this change is not possible for this account");
         return false;
     }
@@ -206,15 +209,19 @@ class Api::Impl {
   }
 
   void ResolveSession(const CallPtr& call);
-  std::string SealSecret(std::string_view secret) const { return crypto::Seal(deps_.secrets_key, secret); }
+  std::string SealSecret(std::string_view secret) const {
+    return crypto::Seal(deps_.secrets_key, secret);
+  }
   std::string RecoveryCodeHash(std::string_view code) const {
-    return base::HexEncode(crypto::HmacSha256(deps_.secrets_key.bytes(),
-                                              "recovery-code:" + auth::NormalizeRecoveryCode(code)));
+    return base::HexEncode(crypto::HmacSha256(
+        deps_.secrets_key.bytes(), "recovery-code:" + auth::NormalizeRecoveryCode(code)));
   }
   // Checks a TOTP code or a recovery code for `user`; consumes what it accepts.
-  base::Result<bool> CheckSecondFactor(const auth::User& user, const std::optional<std::string>& totp_code,
+  base::Result<bool> CheckSecondFactor(const auth::User& user,
+                                       const std::optional<std::string>& totp_code,
                                        const std::optional<std::string>& recovery_code);
-  void StartSession(const CallPtr& call, const auth::User& user, std::optional<std::int64_t> device_id);
+  void StartSession(const CallPtr& call, const auth::User& user,
+                    std::optional<std::int64_t> device_id);
   std::optional<std::pair<std::int64_t, std::int64_t>> PresentedDevice(const CallPtr& call);
 
   // --- handlers -----------------------------------------------------------------------------
@@ -260,8 +267,10 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
       {"GET", "/api/v1/me", Action::kReadSelf, false, &Impl::Me},
       {"POST", "/api/v1/me/password", Action::kChangeOwnPassword, false, &Impl::ChangePassword},
       {"POST", "/api/v1/me/totp", Action::kManageOwnSecondFactor, false, &Impl::TotpStart},
-      {"POST", "/api/v1/me/totp/confirm", Action::kManageOwnSecondFactor, false, &Impl::TotpConfirm},
-      {"POST", "/api/v1/me/totp/disable", Action::kManageOwnSecondFactor, false, &Impl::TotpDisable},
+      {"POST", "/api/v1/me/totp/confirm", Action::kManageOwnSecondFactor, false,
+       &Impl::TotpConfirm},
+      {"POST", "/api/v1/me/totp/disable", Action::kManageOwnSecondFactor, false,
+       &Impl::TotpDisable},
       {"POST", "/api/v1/me/recovery-codes", Action::kManageOwnSecondFactor, false,
        &Impl::RegenerateRecoveryCodes},
       {"GET", "/api/v1/sessions", Action::kListOwnSessions, true, &Impl::ListSessions},
@@ -309,17 +318,20 @@ void Api::Impl::Handle(http::Request request, http::Responder respond) {
   }
   if (route == nullptr) {
     if (allowed_methods.empty()) return Error(call, 404, "not_found", "no such API endpoint");
-    http::Response response = ErrorResponse(ApiError{405, "method_not_allowed", "method not allowed here"});
+    http::Response response =
+        ErrorResponse(ApiError{405, "method_not_allowed", "method not allowed here"});
     std::string allow;
-    for (std::string_view m : allowed_methods) allow += (allow.empty() ? "" : ", ") + std::string(m);
+    for (std::string_view m : allowed_methods)
+      allow += (allow.empty() ? "" : ", ") + std::string(m);
     response.SetHeader("Allow", allow);
     return Finish(call, std::move(response));
   }
 
   // Until the owner exists nothing but setup answers, and it answers nothing else afterwards.
   if (!OwnerExists() && route->action != Action::kSetup) {
-    return Error(call, 503, "setup_required",
-                 "camguard is not set up yet: create the owner with the setup token printed on the console");
+    return Error(
+        call, 503, "setup_required",
+        "camguard is not set up yet: create the owner with the setup token printed on the console");
   }
 
   if (IsStateChanging(call->request.method)) {
@@ -327,10 +339,13 @@ void Api::Impl::Handle(http::Request request, http::Responder respond) {
       return Error(call, 403, "forbidden_origin", "cross-origin requests are not allowed");
     }
     if (!call->request.body.empty()) {
-      const std::string content_type = base::ToLower(call->request.Header("content-type").value_or(""));
-      const std::string_view media = base::Trim(std::string_view(content_type).substr(0, content_type.find(';')));
+      const std::string content_type =
+          base::ToLower(call->request.Header("content-type").value_or(""));
+      const std::string_view media =
+          base::Trim(std::string_view(content_type).substr(0, content_type.find(';')));
       if (media != "application/json") {
-        return Error(call, 415, "unsupported_media_type", "request bodies must be application/json");
+        return Error(call, 415, "unsupported_media_type",
+                     "request bodies must be application/json");
       }
     }
   }
@@ -346,7 +361,8 @@ void Api::Impl::Handle(http::Request request, http::Responder respond) {
     }
   }
 
-  if (!route->needs_target && !Require(call, route->action, auth::Target{}, call->target.path)) return;
+  if (!route->needs_target && !Require(call, route->action, auth::Target{}, call->target.path))
+    return;
   if (route->needs_target && !call->principal && route->action != Action::kSetup &&
       route->action != Action::kLogin) {
     return Error(call, 401, "unauthenticated", "sign in first");
@@ -412,16 +428,17 @@ void Api::Impl::Setup(const CallPtr& call) {
     return Finish(call, Throttled(throttle.retry_after));
   }
   switch (deps_.setup_token.Verify(token)) {
-    case auth::SetupToken::Check::kValid:
-      break;
+    case auth::SetupToken::Check::kValid: break;
     case auth::SetupToken::Check::kExpired:
-      Audit(call, "auth.setup", username, audit::Outcome::kFailure, json{{"reason", "token expired"}});
+      Audit(call, "auth.setup", username, audit::Outcome::kFailure,
+            json{{"reason", "token expired"}});
       return Error(call, 403, "invalid_setup_token",
                    "the setup token has expired; restart camguard to get a new one");
     case auth::SetupToken::Check::kWrong:
     case auth::SetupToken::Check::kNone:
       deps_.throttle.RecordFailure(call->request.remote_address, "\x01setup");
-      Audit(call, "auth.setup", username, audit::Outcome::kFailure, json{{"reason", "wrong token"}});
+      Audit(call, "auth.setup", username, audit::Outcome::kFailure,
+            json{{"reason", "wrong token"}});
       return Error(call, 403, "invalid_setup_token", "the setup token is wrong");
   }
   if (!IsValidUsername(username)) {
@@ -438,7 +455,8 @@ void Api::Impl::Setup(const CallPtr& call) {
         if (!*hash) return Internal(call, hash->error(), "hashing");
         // Re-check on the loop: a concurrent setup may have won while we were hashing.
         owner_exists_.reset();
-        if (OwnerExists()) return Error(call, 409, "already_set_up", "camguard already has an owner");
+        if (OwnerExists())
+          return Error(call, 409, "already_set_up", "camguard already has an owner");
         if (deps_.setup_token.Verify(token) != auth::SetupToken::Check::kValid) {
           return Error(call, 403, "invalid_setup_token", "the setup token was already used");
         }
@@ -459,7 +477,8 @@ void Api::Impl::Setup(const CallPtr& call) {
       });
 }
 
-std::optional<std::pair<std::int64_t, std::int64_t>> Api::Impl::PresentedDevice(const CallPtr& call) {
+std::optional<std::pair<std::int64_t, std::int64_t>> Api::Impl::PresentedDevice(
+    const CallPtr& call) {
   const auto header = call->request.Header("cookie");
   if (!header) return std::nullopt;
   const auto token = http::FindCookie(*header, kDeviceCookie);
@@ -469,17 +488,21 @@ std::optional<std::pair<std::int64_t, std::int64_t>> Api::Impl::PresentedDevice(
   return **found;
 }
 
-base::Result<bool> Api::Impl::CheckSecondFactor(const auth::User& user, const std::optional<std::string>& totp_code,
+base::Result<bool> Api::Impl::CheckSecondFactor(const auth::User& user,
+                                                const std::optional<std::string>& totp_code,
                                                 const std::optional<std::string>& recovery_code) {
   const std::int64_t now = Millis(deps_.clock);
   if (totp_code && user.totp_secret_sealed) {
-    CAMGUARD_TRY(const std::string secret, crypto::Open(deps_.secrets_key, *user.totp_secret_sealed));
-    const auto step = auth::totp::Verify(secret, *totp_code, deps_.clock.Now(), user.totp_last_step);
+    CAMGUARD_TRY(const std::string secret,
+                 crypto::Open(deps_.secrets_key, *user.totp_secret_sealed));
+    const auto step =
+        auth::totp::Verify(secret, *totp_code, deps_.clock.Now(), user.totp_last_step);
     if (!step) return false;
     // Atomic in SQL: a code accepted once can never be accepted again, even by a racing request.
     return accounts_.AdvanceTotpStep(user.id, *step);
   }
-  if (recovery_code) return accounts_.ConsumeRecoveryCode(user.id, RecoveryCodeHash(*recovery_code), now);
+  if (recovery_code)
+    return accounts_.ConsumeRecoveryCode(user.id, RecoveryCodeHash(*recovery_code), now);
   return false;
 }
 
@@ -551,7 +574,8 @@ void Api::Impl::Login(const CallPtr& call) {
           if (!*second) {
             deps_.throttle.RecordFailure(address, account);
             Audit(call, "auth.login", username, audit::Outcome::kFailure,
-                  json{{"reason", recovery_code ? "wrong recovery code" : "wrong or reused TOTP code"}});
+                  json{{"reason",
+                        recovery_code ? "wrong recovery code" : "wrong or reused TOTP code"}});
             return Error(call, 401, "invalid_credentials", "wrong or already used code");
           }
         }
@@ -565,7 +589,8 @@ void Api::Impl::Login(const CallPtr& call) {
       });
 }
 
-void Api::Impl::StartSession(const CallPtr& call, const auth::User& user, std::optional<std::int64_t> device_id) {
+void Api::Impl::StartSession(const CallPtr& call, const auth::User& user,
+                             std::optional<std::int64_t> device_id) {
   const std::int64_t now = Millis(deps_.clock);
   const std::string user_agent(call->request.Header("user-agent").value_or("").substr(0, 512));
   const std::string label = auth::DeviceLabel(user_agent);
@@ -594,18 +619,20 @@ void Api::Impl::StartSession(const CallPtr& call, const auth::User& user, std::o
   auto id = accounts_.CreateSession(fresh);
   if (!id) return Internal(call, id.error(), "creating session");
   auto session = accounts_.FindSessionByPublicId(fresh.public_id);
-  if (!session || !*session) return Internal(call, base::Error{base::ErrorCode::kInternal, "session vanished"}, "login");
-  call->set_cookies.push_back(
-      http::HostCookie(kSessionCookie, token, {static_cast<long long>(options_.session_absolute_timeout.count())}));
+  if (!session || !*session)
+    return Internal(call, base::Error{base::ErrorCode::kInternal, "session vanished"}, "login");
+  call->set_cookies.push_back(http::HostCookie(
+      kSessionCookie, token, {static_cast<long long>(options_.session_absolute_timeout.count())}));
   call->actor.user_id = user.id;
   call->actor.username = user.username;
   call->actor.session_id = fresh.public_id;
   call->actor.device = label;
   Audit(call, "auth.login", user.username, audit::Outcome::kSuccess,
         json{{"second_factor", user.totp_enabled()}});
-  Reply(call, 200, json{{"user", UserJson(user)},
-                        {"session", SessionJson(**session, user.username, true)},
-                        {"csrf_token", fresh.csrf_token}});
+  Reply(call, 200,
+        json{{"user", UserJson(user)},
+             {"session", SessionJson(**session, user.username, true)},
+             {"csrf_token", fresh.csrf_token}});
 }
 
 void Api::Impl::Logout(const CallPtr& call) {
@@ -616,12 +643,14 @@ void Api::Impl::Logout(const CallPtr& call) {
 }
 
 void Api::Impl::Me(const CallPtr& call) {
-  Reply(call, 200, json{{"user", UserJson(*call->user)},
-                        {"session", SessionJson(*call->session, call->user->username, true)},
-                        {"csrf_token", call->session->csrf_token}});
+  Reply(call, 200,
+        json{{"user", UserJson(*call->user)},
+             {"session", SessionJson(*call->session, call->user->username, true)},
+             {"csrf_token", call->session->csrf_token}});
 }
 
-void Api::Impl::WithPasswordCheck(const CallPtr& call, std::string password, std::function<void()> then) {
+void Api::Impl::WithPasswordCheck(const CallPtr& call, std::string password,
+                                  std::function<void()> then) {
   const std::string account = base::ToLower(call->user->username);
   const auto throttle = deps_.throttle.Check(call->request.remote_address, account, true);
   if (!throttle.allowed) {
@@ -643,8 +672,9 @@ void Api::Impl::WithPasswordCheck(const CallPtr& call, std::string password, std
 }
 
 void Api::Impl::ChangePassword(const CallPtr& call) {
-  auto body = DecodeObject(call->request.body, {{"current_password", FieldType::kString, true, 1024},
-                                                {"new_password", FieldType::kString, true, 1024}});
+  auto body =
+      DecodeObject(call->request.body, {{"current_password", FieldType::kString, true, 1024},
+                                        {"new_password", FieldType::kString, true, 1024}});
   if (!body) return Error(call, body.error());
   std::string current = RequiredString(*body, "current_password");
   std::string next = RequiredString(*body, "new_password");
@@ -653,20 +683,20 @@ void Api::Impl::ChangePassword(const CallPtr& call) {
   }
   WithPasswordCheck(call, std::move(current), [this, call, next = std::move(next)]() mutable {
     auto hash = std::make_shared<base::Result<std::string>>();
-    deps_.blocking.RunBlocking([this, hash, next = std::move(next)] { *hash = deps_.hasher.Hash(next); },
-                               [this, call, hash] {
-                                 if (!*hash) return Internal(call, hash->error(), "hashing");
-                                 const std::int64_t now = Millis(deps_.clock);
-                                 if (auto set = accounts_.SetPasswordHash(call->user->id, **hash, now, true); !set) {
-                                   return Internal(call, set.error(), "storing password");
-                                 }
-                                 auto revoked = accounts_.RevokeUserSessions(call->user->id, call->session->id,
-                                                                             now, "password changed");
-                                 Audit(call, "auth.password_change", call->user->username,
-                                       audit::Outcome::kSuccess,
-                                       json{{"other_sessions_ended", revoked ? *revoked : 0}});
-                                 Reply(call, 204, json());
-                               });
+    deps_.blocking.RunBlocking(
+        [this, hash, next = std::move(next)] { *hash = deps_.hasher.Hash(next); },
+        [this, call, hash] {
+          if (!*hash) return Internal(call, hash->error(), "hashing");
+          const std::int64_t now = Millis(deps_.clock);
+          if (auto set = accounts_.SetPasswordHash(call->user->id, **hash, now, true); !set) {
+            return Internal(call, set.error(), "storing password");
+          }
+          auto revoked = accounts_.RevokeUserSessions(call->user->id, call->session->id, now,
+                                                      "password changed");
+          Audit(call, "auth.password_change", call->user->username, audit::Outcome::kSuccess,
+                json{{"other_sessions_ended", revoked ? *revoked : 0}});
+          Reply(call, 204, json());
+        });
   });
 }
 
@@ -674,11 +704,13 @@ void Api::Impl::TotpStart(const CallPtr& call) {
   auto body = DecodeObject(call->request.body, {{"password", FieldType::kString, true, 1024}});
   if (!body) return Error(call, body.error());
   if (call->user->totp_enabled()) {
-    return Error(call, 409, "conflict", "TOTP is already enabled; disable it first to enroll again");
+    return Error(call, 409, "conflict",
+                 "TOTP is already enabled; disable it first to enroll again");
   }
   WithPasswordCheck(call, RequiredString(*body, "password"), [this, call] {
     const std::string secret = auth::totp::GenerateSecret();
-    if (auto stored = accounts_.SetTotpEnrollment(call->user->id, SealSecret(secret), Millis(deps_.clock));
+    if (auto stored =
+            accounts_.SetTotpEnrollment(call->user->id, SealSecret(secret), Millis(deps_.clock));
         !stored) {
       return Internal(call, stored.error(), "storing enrollment");
     }
@@ -686,7 +718,8 @@ void Api::Impl::TotpStart(const CallPtr& call) {
     auto svg = auth::QrCodeSvg(uri);
     if (!svg) return Internal(call, svg.error(), "QR code");
     Audit(call, "auth.totp_enroll", call->user->username, audit::Outcome::kSuccess);
-    Reply(call, 200, json{{"otpauth_uri", uri}, {"secret", base::Base32Encode(secret)}, {"qr_svg", *svg}});
+    Reply(call, 200,
+          json{{"otpauth_uri", uri}, {"secret", base::Base32Encode(secret)}, {"qr_svg", *svg}});
   });
 }
 
@@ -699,7 +732,8 @@ void Api::Impl::TotpConfirm(const CallPtr& call) {
   if (!*pending) return Error(call, 409, "conflict", "start TOTP enrollment first");
   auto secret = crypto::Open(deps_.secrets_key, **pending);
   if (!secret) return Internal(call, secret.error(), "opening enrollment");
-  const auto step = auth::totp::Verify(*secret, RequiredString(*body, "code"), deps_.clock.Now(), 0);
+  const auto step =
+      auth::totp::Verify(*secret, RequiredString(*body, "code"), deps_.clock.Now(), 0);
   if (!step) {
     Audit(call, "auth.totp_enable", call->user->username, audit::Outcome::kFailure);
     return Error(call, 400, "invalid_request", "the code does not match; check the device's clock");
@@ -728,14 +762,16 @@ void Api::Impl::TotpDisable(const CallPtr& call) {
   if (!call->user->totp_enabled()) return Error(call, 409, "conflict", "TOTP is not enabled");
   const auto code = OptionalString(*body, "code");
   const auto recovery = OptionalString(*body, "recovery_code");
-  if (!code && !recovery) return Error(call, 400, "invalid_request", "field 'code' or 'recovery_code' is required");
+  if (!code && !recovery)
+    return Error(call, 400, "invalid_request", "field 'code' or 'recovery_code' is required");
   WithPasswordCheck(call, RequiredString(*body, "password"), [this, call, code, recovery] {
     auto user = accounts_.FindUser(call->user->id);
     if (!user || !*user) return Error(call, 401, "unauthenticated", "sign in first");
     auto second = CheckSecondFactor(**user, code, recovery);
     if (!second) return Internal(call, second.error(), "second factor");
     if (!*second) {
-      deps_.throttle.RecordFailure(call->request.remote_address, base::ToLower(call->user->username));
+      deps_.throttle.RecordFailure(call->request.remote_address,
+                                   base::ToLower(call->user->username));
       Audit(call, "auth.totp_disable", call->user->username, audit::Outcome::kFailure);
       return Error(call, 401, "invalid_credentials", "wrong or already used code");
     }
@@ -775,15 +811,18 @@ void Api::Impl::ListSessions(const CallPtr& call) {
       return Error(call, 400, "invalid_request", "query parameter 'all' must be true or false");
     }
   }
-  if (!Require(call, all ? Action::kListAllSessions : Action::kListOwnSessions, {}, "sessions")) return;
-  auto sessions = accounts_.ListSessions(all ? std::nullopt : std::optional(call->user->id), Millis(deps_.clock));
+  if (!Require(call, all ? Action::kListAllSessions : Action::kListOwnSessions, {}, "sessions"))
+    return;
+  auto sessions = accounts_.ListSessions(all ? std::nullopt : std::optional(call->user->id),
+                                         Millis(deps_.clock));
   if (!sessions) return Internal(call, sessions.error(), "listing sessions");
   auto users = accounts_.ListUsers();
   if (!users) return Internal(call, users.error(), "listing users");
   std::map<std::int64_t, std::string> names;
   for (const auto& u : *users) names[u.id] = u.username;
   json list = json::array();
-  for (const auto& s : *sessions) list.push_back(SessionJson(s, names[s.user_id], s.id == call->session->id));
+  for (const auto& s : *sessions)
+    list.push_back(SessionJson(s, names[s.user_id], s.id == call->session->id));
   Reply(call, 200, json{{"sessions", list}});
 }
 
@@ -805,11 +844,14 @@ void Api::Impl::RevokeSession(const CallPtr& call) {
     return Error(call, 404, "not_found", "no such session");
   }
   if (!Require(call, Action::kRevokeSession, target, id)) return;
-  if (auto revoked = accounts_.RevokeSession((**found).id, Millis(deps_.clock), "revoked"); !revoked) {
+  if (auto revoked = accounts_.RevokeSession((**found).id, Millis(deps_.clock), "revoked");
+      !revoked) {
     return Internal(call, revoked.error(), "revoking session");
   }
-  Audit(call, "session.revoke", id, audit::Outcome::kSuccess, json{{"user_id", std::to_string((**found).user_id)}});
-  if ((**found).id == call->session->id) call->set_cookies.push_back(http::ExpiredHostCookie(kSessionCookie));
+  Audit(call, "session.revoke", id, audit::Outcome::kSuccess,
+        json{{"user_id", std::to_string((**found).user_id)}});
+  if ((**found).id == call->session->id)
+    call->set_cookies.push_back(http::ExpiredHostCookie(kSessionCookie));
   Reply(call, 204, json());
 }
 
@@ -855,22 +897,23 @@ void Api::Impl::CreateUser(const CallPtr& call) {
   if (!existing) return Internal(call, existing.error(), "user lookup");
   if (*existing) return Error(call, 409, "conflict", "a user with that name already exists");
   auto hash = std::make_shared<base::Result<std::string>>();
-  deps_.blocking.RunBlocking([this, hash, password = std::move(password)] { *hash = deps_.hasher.Hash(password); },
-                             [this, call, hash, username, role] {
-                               if (!*hash) return Internal(call, hash->error(), "hashing");
-                               auto id = accounts_.CreateUser(username, **hash, *role, Millis(deps_.clock));
-                               if (!id) {
-                                 if (id.error().code == base::ErrorCode::kAlreadyExists) {
-                                   return Error(call, 409, "conflict", "a user with that name already exists");
-                                 }
-                                 return Internal(call, id.error(), "creating user");
-                               }
-                               Audit(call, "user.create", username, audit::Outcome::kSuccess,
-                                     json{{"role", std::string(auth::ToString(*role))}});
-                               auto user = accounts_.FindUser(*id);
-                               if (!user || !*user) return Reply(call, 201, json{{"user", json::object()}});
-                               Reply(call, 201, json{{"user", UserJson(**user)}});
-                             });
+  deps_.blocking.RunBlocking(
+      [this, hash, password = std::move(password)] { *hash = deps_.hasher.Hash(password); },
+      [this, call, hash, username, role] {
+        if (!*hash) return Internal(call, hash->error(), "hashing");
+        auto id = accounts_.CreateUser(username, **hash, *role, Millis(deps_.clock));
+        if (!id) {
+          if (id.error().code == base::ErrorCode::kAlreadyExists) {
+            return Error(call, 409, "conflict", "a user with that name already exists");
+          }
+          return Internal(call, id.error(), "creating user");
+        }
+        Audit(call, "user.create", username, audit::Outcome::kSuccess,
+              json{{"role", std::string(auth::ToString(*role))}});
+        auto user = accounts_.FindUser(*id);
+        if (!user || !*user) return Reply(call, 201, json{{"user", json::object()}});
+        Reply(call, 201, json{{"user", UserJson(**user)}});
+      });
 }
 
 void Api::Impl::GetUser(const CallPtr& call) {
@@ -900,22 +943,26 @@ void Api::Impl::UpdateUser(const CallPtr& call) {
   auto body = DecodeObject(call->request.body, {{"role", FieldType::kString, false, 16},
                                                 {"disabled", FieldType::kBoolean, false}});
   if (!body) return Error(call, body.error());
-  if (body->empty()) return Error(call, 400, "invalid_request", "nothing to change: give 'role' or 'disabled'");
+  if (body->empty())
+    return Error(call, 400, "invalid_request", "nothing to change: give 'role' or 'disabled'");
   auth::Target target;
   target.user_role = (**user).role;
   target.is_self = (**user).id == call->user->id;
   std::optional<Role> new_role;
   if (const auto role_text = OptionalString(*body, "role")) {
     new_role = auth::ParseRole(*role_text);
-    if (!new_role) return Error(call, 400, "invalid_request", "role must be admin, member or guest");
+    if (!new_role)
+      return Error(call, 400, "invalid_request", "role must be admin, member or guest");
     target.new_role = new_role;
   }
   if (!Require(call, Action::kUpdateUser, target, (**user).username)) return;
   const std::int64_t now = Millis(deps_.clock);
   json details = json::object();
   if (new_role && *new_role != (**user).role) {
-    if (auto set = accounts_.SetRole((**user).id, *new_role); !set) return Internal(call, set.error(), "role");
-    details["role"] = {std::string(auth::ToString((**user).role)), std::string(auth::ToString(*new_role))};
+    if (auto set = accounts_.SetRole((**user).id, *new_role); !set)
+      return Internal(call, set.error(), "role");
+    details["role"] = {std::string(auth::ToString((**user).role)),
+                       std::string(auth::ToString(*new_role))};
     // Rights a guest may not hold are dropped when demoting.
     auto rights = cameras_.RightsOfUser((**user).id);
     if (rights) {
@@ -926,10 +973,12 @@ void Api::Impl::UpdateUser(const CallPtr& call) {
   if (body->contains("disabled")) {
     const bool disabled = (*body)["disabled"].get<bool>();
     if (disabled != (**user).disabled) {
-      if (auto set = accounts_.SetDisabled((**user).id, disabled); !set) return Internal(call, set.error(), "disable");
+      if (auto set = accounts_.SetDisabled((**user).id, disabled); !set)
+        return Internal(call, set.error(), "disable");
       details["disabled"] = disabled;
       if (disabled) {
-        auto ended = accounts_.RevokeUserSessions((**user).id, std::nullopt, now, "account disabled");
+        auto ended =
+            accounts_.RevokeUserSessions((**user).id, std::nullopt, now, "account disabled");
         details["sessions_ended"] = ended ? *ended : 0;
       }
     }
@@ -950,8 +999,10 @@ void Api::Impl::DeleteUser(const CallPtr& call) {
   target.user_role = (**user).role;
   target.is_self = (**user).id == call->user->id;
   if (!Require(call, Action::kDeleteUser, target, (**user).username)) return;
-  (void)accounts_.RevokeUserSessions((**user).id, std::nullopt, Millis(deps_.clock), "account deleted");
-  if (auto deleted = accounts_.DeleteUser((**user).id); !deleted) return Internal(call, deleted.error(), "delete");
+  (void)accounts_.RevokeUserSessions((**user).id, std::nullopt, Millis(deps_.clock),
+                                     "account deleted");
+  if (auto deleted = accounts_.DeleteUser((**user).id); !deleted)
+    return Internal(call, deleted.error(), "delete");
   Audit(call, "user.delete", (**user).username, audit::Outcome::kSuccess);
   Reply(call, 204, json());
 }
@@ -973,16 +1024,21 @@ void Api::Impl::SetRights(const CallPtr& call) {
   auth::CameraRights union_of_rights = 0;
   for (const json& element : (*body)["rights"]) {
     if (!element.is_object() || element.size() != 2 || !element.contains("camera_id") ||
-        !element.contains("rights") || !element["camera_id"].is_string() || !element["rights"].is_array()) {
-      return Error(call, 400, "invalid_request",
-                   "each element of 'rights' must be {\"camera_id\": string, \"rights\": [string]}");
+        !element.contains("rights") || !element["camera_id"].is_string() ||
+        !element["rights"].is_array()) {
+      return Error(
+          call, 400, "invalid_request",
+          "each element of 'rights' must be {\"camera_id\": string, \"rights\": [string]}");
     }
     const auto camera = by_public_id.find(element["camera_id"].get<std::string>());
-    if (camera == by_public_id.end()) return Error(call, 400, "invalid_request", "unknown camera_id");
-    if (rights.contains(camera->second)) return Error(call, 400, "invalid_request", "camera_id listed twice");
+    if (camera == by_public_id.end())
+      return Error(call, 400, "invalid_request", "unknown camera_id");
+    if (rights.contains(camera->second))
+      return Error(call, 400, "invalid_request", "camera_id listed twice");
     std::uint32_t bits = 0;
     for (const json& name : element["rights"]) {
-      const auto right = name.is_string() ? auth::ParseCameraRight(name.get<std::string>()) : std::nullopt;
+      const auto right =
+          name.is_string() ? auth::ParseCameraRight(name.get<std::string>()) : std::nullopt;
       if (!right) {
         return Error(call, 400, "invalid_request",
                      "rights must be among view, playback, export, ptz, talk, configure");
@@ -1025,7 +1081,8 @@ void Api::Impl::ListCameras(const CallPtr& call) {
     target.camera_right = auth::CameraRight::kView;
     target.camera_rights_granted = it == granted->end() ? 0 : it->second;
     if (auth::Authorize(call->principal, Action::kUseCamera, target) != Decision::kAllow) continue;
-    list.push_back(CameraJson(camera, auth::EffectiveRights(call->user->role, target.camera_rights_granted)));
+    list.push_back(
+        CameraJson(camera, auth::EffectiveRights(call->user->role, target.camera_rights_granted)));
   }
   Reply(call, 200, json{{"cameras", list}});
 }
@@ -1055,13 +1112,16 @@ void Api::Impl::CreateCamera(const CallPtr& call) {
   const auto username = OptionalString(*body, "username");
   const auto password = OptionalString(*body, "password");
   if (username || password) {
-    const json credentials = {{"username", username.value_or("")}, {"password", password.value_or("")}};
+    const json credentials = {{"username", username.value_or("")},
+                              {"password", password.value_or("")}};
     camera.credentials_sealed = SealSecret(Dump(credentials));
   }
   auto created = cameras_.Create(camera, Millis(deps_.clock));
   if (!created) return Internal(call, created.error(), "creating camera");
   Audit(call, "camera.create", created->public_id, audit::Outcome::kSuccess,
-        json{{"name", created->name}, {"main_url", created->main_url}, {"has_credentials", created->has_credentials}});
+        json{{"name", created->name},
+             {"main_url", created->main_url},
+             {"has_credentials", created->has_credentials}});
   Reply(call, 201, json{{"camera", CameraJson(*created, auth::kAllCameraRights)}});
 }
 
@@ -1079,16 +1139,20 @@ void Api::Impl::GetCamera(const CallPtr& call) {
   // Without the view right a camera that exists and one that does not look the same.
   if (!Require(call, Action::kUseCamera, target, call->params["id"])) return;
   if (!*camera) return Error(call, 404, "not_found", "no such camera");
-  Reply(call, 200, json{{"camera", CameraJson(**camera, auth::EffectiveRights(call->user->role,
-                                                                                target.camera_rights_granted))}});
+  Reply(
+      call, 200,
+      json{{"camera", CameraJson(**camera, auth::EffectiveRights(call->user->role,
+                                                                 target.camera_rights_granted))}});
 }
 
 void Api::Impl::DeleteCamera(const CallPtr& call) {
   auto camera = cameras_.FindByPublicId(call->params["id"]);
   if (!camera) return Internal(call, camera.error(), "camera lookup");
   if (!*camera) return Error(call, 404, "not_found", "no such camera");
-  if (auto deleted = cameras_.Delete((**camera).id); !deleted) return Internal(call, deleted.error(), "delete");
-  Audit(call, "camera.delete", (**camera).public_id, audit::Outcome::kSuccess, json{{"name", (**camera).name}});
+  if (auto deleted = cameras_.Delete((**camera).id); !deleted)
+    return Internal(call, deleted.error(), "delete");
+  Audit(call, "camera.delete", (**camera).public_id, audit::Outcome::kSuccess,
+        json{{"name", (**camera).name}});
   Reply(call, 204, json());
 }
 
@@ -1097,12 +1161,16 @@ void Api::Impl::DeleteCamera(const CallPtr& call) {
 
 void Api::Impl::ReadAuditLog(const CallPtr& call) {
   audit::Query query;
-  static const std::set<std::string> known = {"from", "to", "action", "username", "outcome", "before", "limit"};
+  static const std::set<std::string> known = {"from",    "to",     "action", "username",
+                                              "outcome", "before", "limit"};
   for (const auto& [key, value] : call->target.query) {
-    if (!known.contains(key)) return Error(call, 400, "invalid_request", "unknown query parameter '" + key.substr(0, 32) + "'");
+    if (!known.contains(key))
+      return Error(call, 400, "invalid_request",
+                   "unknown query parameter '" + key.substr(0, 32) + "'");
     if (key == "from" || key == "to") {
       const auto time = base::ParseRfc3339(value);
-      if (!time) return Error(call, 400, "invalid_request", "'" + key + "' must be an RFC 3339 date-time");
+      if (!time)
+        return Error(call, 400, "invalid_request", "'" + key + "' must be an RFC 3339 date-time");
       (key == "from" ? query.from_ms : query.to_ms) = base::ToUnixMillis(*time);
     } else if (key == "action") {
       query.action = value;
@@ -1110,10 +1178,12 @@ void Api::Impl::ReadAuditLog(const CallPtr& call) {
       query.username = value;
     } else if (key == "outcome") {
       query.outcome = audit::ParseOutcome(value);
-      if (!query.outcome) return Error(call, 400, "invalid_request", "outcome must be success, failure or denied");
+      if (!query.outcome)
+        return Error(call, 400, "invalid_request", "outcome must be success, failure or denied");
     } else if (key == "before") {
       const auto before = ParseId(value);
-      if (!before) return Error(call, 400, "invalid_request", "'before' must be a positive integer");
+      if (!before)
+        return Error(call, 400, "invalid_request", "'before' must be a positive integer");
       query.before_seq = *before;
     } else if (key == "limit") {
       const auto limit = ParseId(value);
@@ -1129,20 +1199,22 @@ void Api::Impl::ReadAuditLog(const CallPtr& call) {
   for (const auto& e : *entries) {
     json details = json::parse(e.details_json, nullptr, false);
     if (details.is_discarded()) details = json::object();
-    list.push_back(json{{"seq", e.seq},
-                        {"time", Time(e.time_ms)},
-                        {"user_id", e.actor.user_id ? json(std::to_string(*e.actor.user_id)) : json(nullptr)},
-                        {"username", e.actor.username},
-                        {"session_id", e.actor.session_id},
-                        {"device", e.actor.device},
-                        {"address", e.actor.address},
-                        {"action", e.action},
-                        {"target", e.target},
-                        {"outcome", std::string(audit::ToString(e.outcome))},
-                        {"details", details}});
+    list.push_back(
+        json{{"seq", e.seq},
+             {"time", Time(e.time_ms)},
+             {"user_id", e.actor.user_id ? json(std::to_string(*e.actor.user_id)) : json(nullptr)},
+             {"username", e.actor.username},
+             {"session_id", e.actor.session_id},
+             {"device", e.actor.device},
+             {"address", e.actor.address},
+             {"action", e.action},
+             {"target", e.target},
+             {"outcome", std::string(audit::ToString(e.outcome))},
+             {"details", details}});
   }
   json next = nullptr;
-  if (!entries->empty() && static_cast<int>(entries->size()) == query.limit && entries->back().seq > 1) {
+  if (!entries->empty() && static_cast<int>(entries->size()) == query.limit &&
+      entries->back().seq > 1) {
     next = entries->back().seq;
   }
   Reply(call, 200, json{{"entries", list}, {"next_before", next}});
@@ -1150,7 +1222,8 @@ void Api::Impl::ReadAuditLog(const CallPtr& call) {
 
 // ----------------------------------------------------------------------------------------------
 
-Api::Api(ApiDeps deps, ApiOptions options) : impl_(std::make_unique<Impl>(deps, std::move(options))) {}
+Api::Api(ApiDeps deps, ApiOptions options)
+    : impl_(std::make_unique<Impl>(deps, std::move(options))) {}
 Api::~Api() = default;
 
 void Api::Handle(http::Request request, http::Responder respond) {
@@ -1159,7 +1232,8 @@ void Api::Handle(http::Request request, http::Responder respond) {
 
 std::vector<RouteInfo> Api::Routes() {
   std::vector<RouteInfo> routes;
-  for (const auto& route : Impl::RouteTable()) routes.push_back({route.method, route.pattern, route.action});
+  for (const auto& route : Impl::RouteTable())
+    routes.push_back({route.method, route.pattern, route.action});
   return routes;
 }
 

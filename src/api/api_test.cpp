@@ -2,12 +2,12 @@
 // In-process API tests: the role × endpoint × right matrix, the setup gate, sessions and their
 // expiry (with a fake clock), CSRF and Origin checks, TOTP and recovery codes, throttling, and
 // strict input handling. The same behaviour is checked over real HTTPS in tests/integration.
-#include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <map>
 #include <set>
 
-#include <unistd.h>
+#include <gtest/gtest.h>
 
 #include "api/api_test_support.h"
 #include "auth/account_store.h"
@@ -62,22 +62,29 @@ struct World {
   }
 
   std::string CreateUser(const std::string& name, const std::string& role) {
-    const Reply reply = As("owner", "POST", "/api/v1/users",
-                           json{{"username", name}, {"password", kUserPassword}, {"role", role}}.dump());
+    const Reply reply =
+        As("owner", "POST", "/api/v1/users",
+           json{{"username", name}, {"password", kUserPassword}, {"role", role}}.dump());
     EXPECT_EQ(reply.status, 201) << reply.raw.body;
     return reply.body["user"]["id"];
   }
   std::string CreateCamera(const std::string& name) {
     const Reply reply = As("owner", "POST", "/api/v1/cameras",
-                           json{{"name", name}, {"main_url", "rtsp://127.77.0.1:8554/main"},
-                                {"username", "admin"}, {"password", "cam-secret-1"}}.dump());
+                           json{{"name", name},
+                                {"main_url", "rtsp://127.77.0.1:8554/main"},
+                                {"username", "admin"},
+                                {"password", "cam-secret-1"}}
+                               .dump());
     EXPECT_EQ(reply.status, 201) << reply.raw.body;
     return reply.body["camera"]["id"];
   }
-  void Grant(const std::string& user_id, const std::map<std::string, std::vector<std::string>>& rights) {
+  void Grant(const std::string& user_id,
+             const std::map<std::string, std::vector<std::string>>& rights) {
     json list = json::array();
-    for (const auto& [camera, names] : rights) list.push_back(json{{"camera_id", camera}, {"rights", names}});
-    const Reply reply = As("owner", "PUT", "/api/v1/users/" + user_id + "/rights", json{{"rights", list}}.dump());
+    for (const auto& [camera, names] : rights)
+      list.push_back(json{{"camera_id", camera}, {"rights", names}});
+    const Reply reply =
+        As("owner", "PUT", "/api/v1/users/" + user_id + "/rights", json{{"rights", list}}.dump());
     EXPECT_EQ(reply.status, 200) << reply.raw.body;
   }
 };
@@ -93,39 +100,59 @@ struct MatrixCase {
 // Written by hand from the authorization rules in docs/api/openapi.yaml; every route of the API
 // must appear here, or the test fails.
 const std::map<std::string, MatrixCase>& Matrix() {
-  static const std::string strong = json{{"current_password", kUserPassword},
-                                         {"new_password", "another-long-passphrase-93"}}.dump();
+  static const std::string strong = json{
+      {"current_password", kUserPassword},
+      {"new_password",
+       "another-long-passphrase-93"}}.dump();
   static const std::map<std::string, MatrixCase> matrix = {
-      {"POST /api/v1/setup", {"POST", "/api/v1/setup", R"({"token":"x","username":"again","password":"x"})",
-                              {409, 409, 409, 409, 409}}},
-      {"POST /api/v1/login", {"POST", "/api/v1/login", json{{"username", "victim"}, {"password", kUserPassword}}.dump(),
-                              {200, 200, 200, 200, 200}}},
+      {"POST /api/v1/setup",
+       {"POST",
+        "/api/v1/setup",
+        R"({"token":"x","username":"again","password":"x"})",
+        {409, 409, 409, 409, 409}}},
+      {"POST /api/v1/login",
+       {"POST",
+        "/api/v1/login",
+        json{{"username", "victim"}, {"password", kUserPassword}}.dump(),
+        {200, 200, 200, 200, 200}}},
       {"POST /api/v1/logout", {"POST", "/api/v1/logout", "", {401, 204, 204, 204, 204}}},
       {"GET /api/v1/me", {"GET", "/api/v1/me", "", {401, 200, 200, 200, 200}}},
-      {"POST /api/v1/me/password", {"POST", "/api/v1/me/password", "PASSWORD", {401, 204, 204, 204, 204}}},
+      {"POST /api/v1/me/password",
+       {"POST", "/api/v1/me/password", "PASSWORD", {401, 204, 204, 204, 204}}},
       {"POST /api/v1/me/totp", {"POST", "/api/v1/me/totp", "REAUTH", {401, 200, 200, 200, 200}}},
-      {"POST /api/v1/me/totp/confirm", {"POST", "/api/v1/me/totp/confirm", R"({"code":"123456"})",
-                                        {401, 409, 409, 409, 409}}},
-      {"POST /api/v1/me/totp/disable", {"POST", "/api/v1/me/totp/disable", "REAUTH_CODE", {401, 409, 409, 409, 409}}},
-      {"POST /api/v1/me/recovery-codes", {"POST", "/api/v1/me/recovery-codes", "REAUTH", {401, 409, 409, 409, 409}}},
+      {"POST /api/v1/me/totp/confirm",
+       {"POST", "/api/v1/me/totp/confirm", R"({"code":"123456"})", {401, 409, 409, 409, 409}}},
+      {"POST /api/v1/me/totp/disable",
+       {"POST", "/api/v1/me/totp/disable", "REAUTH_CODE", {401, 409, 409, 409, 409}}},
+      {"POST /api/v1/me/recovery-codes",
+       {"POST", "/api/v1/me/recovery-codes", "REAUTH", {401, 409, 409, 409, 409}}},
       {"GET /api/v1/sessions", {"GET", "/api/v1/sessions", "", {401, 200, 200, 200, 200}}},
-      {"DELETE /api/v1/sessions/{id}", {"DELETE", "/api/v1/sessions/{victim_session}", "", {401, 403, 403, 204, 204}}},
+      {"DELETE /api/v1/sessions/{id}",
+       {"DELETE", "/api/v1/sessions/{victim_session}", "", {401, 403, 403, 204, 204}}},
       {"GET /api/v1/users", {"GET", "/api/v1/users", "", {401, 403, 403, 200, 200}}},
-      {"POST /api/v1/users", {"POST", "/api/v1/users",
-                              json{{"username", "newbie"}, {"password", kUserPassword}, {"role", "member"}}.dump(),
-                              {401, 403, 403, 201, 201}}},
+      {"POST /api/v1/users",
+       {"POST",
+        "/api/v1/users",
+        json{{"username", "newbie"}, {"password", kUserPassword}, {"role", "member"}}.dump(),
+        {401, 403, 403, 201, 201}}},
       {"GET /api/v1/users/{id}", {"GET", "/api/v1/users/{victim}", "", {401, 403, 403, 200, 200}}},
-      {"PATCH /api/v1/users/{id}", {"PATCH", "/api/v1/users/{victim}", R"({"role":"guest"})",
-                                    {401, 403, 403, 200, 200}}},
-      {"DELETE /api/v1/users/{id}", {"DELETE", "/api/v1/users/{victim}", "", {401, 403, 403, 204, 204}}},
-      {"PUT /api/v1/users/{id}/rights", {"PUT", "/api/v1/users/{victim}/rights", "GRANT_VIEW_A",
-                                         {401, 403, 403, 200, 200}}},
+      {"PATCH /api/v1/users/{id}",
+       {"PATCH", "/api/v1/users/{victim}", R"({"role":"guest"})", {401, 403, 403, 200, 200}}},
+      {"DELETE /api/v1/users/{id}",
+       {"DELETE", "/api/v1/users/{victim}", "", {401, 403, 403, 204, 204}}},
+      {"PUT /api/v1/users/{id}/rights",
+       {"PUT", "/api/v1/users/{victim}/rights", "GRANT_VIEW_A", {401, 403, 403, 200, 200}}},
       {"GET /api/v1/cameras", {"GET", "/api/v1/cameras", "", {401, 200, 200, 200, 200}}},
-      {"POST /api/v1/cameras", {"POST", "/api/v1/cameras", R"({"name":"Porch","main_url":"rtsp://127.77.0.9/s"})",
-                                {401, 403, 403, 201, 201}}},
+      {"POST /api/v1/cameras",
+       {"POST",
+        "/api/v1/cameras",
+        R"({"name":"Porch","main_url":"rtsp://127.77.0.9/s"})",
+        {401, 403, 403, 201, 201}}},
       // Camera B: the member holds ptz there but not view, and ptz never implies view.
-      {"GET /api/v1/cameras/{id}", {"GET", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 200, 200}}},
-      {"DELETE /api/v1/cameras/{id}", {"DELETE", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 204, 204}}},
+      {"GET /api/v1/cameras/{id}",
+       {"GET", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 200, 200}}},
+      {"DELETE /api/v1/cameras/{id}",
+       {"DELETE", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 204, 204}}},
       {"GET /api/v1/audit-log", {"GET", "/api/v1/audit-log", "", {401, 403, 403, 200, 200}}},
   };
   return matrix;
@@ -137,7 +164,8 @@ std::string Substitute(std::string text, const World& world) {
                                                      {"{camera_a}", world.camera_a},
                                                      {"{camera_b}", world.camera_b}};
   for (const auto& [key, value] : values) {
-    for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key)) text.replace(pos, key.size(), value);
+    for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key))
+      text.replace(pos, key.size(), value);
   }
   return text;
 }
@@ -145,12 +173,15 @@ std::string Substitute(std::string text, const World& world) {
 std::string BodyFor(const MatrixCase& c, const World& world, const std::string& role) {
   const std::string password = role == "owner" ? kOwnerPassword : kUserPassword;
   if (c.body == "PASSWORD") {
-    return json{{"current_password", password}, {"new_password", "another-long-passphrase-93"}}.dump();
+    return json{{"current_password", password}, {"new_password", "another-long-passphrase-93"}}
+        .dump();
   }
   if (c.body == "REAUTH") return json{{"password", password}}.dump();
   if (c.body == "REAUTH_CODE") return json{{"password", password}, {"code", "123456"}}.dump();
   if (c.body == "GRANT_VIEW_A") {
-    return json{{"rights", json::array({json{{"camera_id", world.camera_a}, {"rights", {"view"}}}})}}.dump();
+    return json{
+        {"rights", json::array({json{{"camera_id", world.camera_a}, {"rights", {"view"}}}})}}
+        .dump();
   }
   return c.body;
 }
@@ -166,7 +197,8 @@ TEST(AuthorizationMatrix, EveryRouteHasAnExpectedDecisionForEveryRole) {
     for (std::size_t r = 0; r < roles.size(); ++r) {
       World world;  // fresh for every cell: requests may be destructive
       const MatrixCase& c = it->second;
-      const Reply reply = world.As(roles[r], c.method, Substitute(c.path, world), BodyFor(c, world, roles[r]));
+      const Reply reply =
+          world.As(roles[r], c.method, Substitute(c.path, world), BodyFor(c, world, roles[r]));
       EXPECT_EQ(reply.status, c.expected[r]) << key << " as " << roles[r] << ": " << reply.raw.body;
     }
   }
@@ -192,23 +224,30 @@ TEST(AuthorizationMatrix, GuestsCannotBeGrantedPtz) {
   const std::string guest_id = world.logins["guest"].body["user"]["id"];
   const Reply reply = world.As(
       "owner", "PUT", "/api/v1/users/" + guest_id + "/rights",
-      json{{"rights", json::array({json{{"camera_id", world.camera_a}, {"rights", {"view", "ptz"}}}})}}.dump());
+      json{{"rights",
+            json::array({json{{"camera_id", world.camera_a}, {"rights", {"view", "ptz"}}}})}}
+          .dump());
   EXPECT_EQ(reply.status, 400) << reply.raw.body;
 }
 
 TEST(AuthorizationMatrix, AdminsCannotTouchTheOwnerOrCreateAdmins) {
   World world;
   const std::string owner_id = world.logins["owner"].body["user"]["id"];
-  EXPECT_EQ(world.As("admin", "PATCH", "/api/v1/users/" + owner_id, R"({"disabled":true})").status, 403);
-  EXPECT_EQ(world.As("admin", "DELETE", "/api/v1/users/" + owner_id).status, 403);
-  EXPECT_EQ(world.As("admin", "POST", "/api/v1/users",
-                     json{{"username", "admin2"}, {"password", kUserPassword}, {"role", "admin"}}.dump())
-                .status,
+  EXPECT_EQ(world.As("admin", "PATCH", "/api/v1/users/" + owner_id, R"({"disabled":true})").status,
             403);
-  EXPECT_EQ(world.As("owner", "POST", "/api/v1/users",
-                     json{{"username", "owner2"}, {"password", kUserPassword}, {"role", "owner"}}.dump())
-                .status,
-            400);
+  EXPECT_EQ(world.As("admin", "DELETE", "/api/v1/users/" + owner_id).status, 403);
+  EXPECT_EQ(
+      world
+          .As("admin", "POST", "/api/v1/users",
+              json{{"username", "admin2"}, {"password", kUserPassword}, {"role", "admin"}}.dump())
+          .status,
+      403);
+  EXPECT_EQ(
+      world
+          .As("owner", "POST", "/api/v1/users",
+              json{{"username", "owner2"}, {"password", kUserPassword}, {"role", "owner"}}.dump())
+          .status,
+      400);
 }
 
 TEST(AuthorizationMatrix, CameraCredentialsAreNeverReturned) {
@@ -226,7 +265,8 @@ TEST(SetupGate, EverythingButSetupAnswersSetupRequired) {
   for (const RouteInfo& route : Api::Routes()) {
     if (route.action == auth::Action::kSetup) continue;
     std::string path(route.pattern);
-    if (const auto brace = path.find("{id}"); brace != std::string::npos) path.replace(brace, 4, "1");
+    if (const auto brace = path.find("{id}"); brace != std::string::npos)
+      path.replace(brace, 4, "1");
     const Reply reply = hub.Send(std::string(route.method), path, "{}");
     EXPECT_EQ(reply.status, 503) << route.method << " " << route.pattern;
     EXPECT_EQ(reply.body["error"]["code"], "setup_required");
@@ -235,19 +275,24 @@ TEST(SetupGate, EverythingButSetupAnswersSetupRequired) {
 
 TEST(SetupGate, WrongTokenWeakPasswordThenSuccessThenConflictForever) {
   TestHub hub(TempDir());
-  EXPECT_EQ(hub.Send("POST", "/api/v1/setup",
-                     json{{"token", "wrong"}, {"username", "owner"}, {"password", kOwnerPassword}}.dump())
-                .status,
-            403);
-  const Reply weak = hub.Send("POST", "/api/v1/setup",
-                              json{{"token", hub.setup_token()}, {"username", "owner"}, {"password", "password1234"}}.dump());
+  EXPECT_EQ(
+      hub.Send("POST", "/api/v1/setup",
+               json{{"token", "wrong"}, {"username", "owner"}, {"password", kOwnerPassword}}.dump())
+          .status,
+      403);
+  const Reply weak = hub.Send(
+      "POST", "/api/v1/setup",
+      json{{"token", hub.setup_token()}, {"username", "owner"}, {"password", "password1234"}}
+          .dump());
   EXPECT_EQ(weak.status, 400);
   EXPECT_EQ(weak.body["error"]["code"], "weak_password");
   hub.SetUpOwner("owner", kOwnerPassword);
-  EXPECT_EQ(hub.Send("POST", "/api/v1/setup",
-                     json{{"token", hub.setup_token()}, {"username", "x2x"}, {"password", kOwnerPassword}}.dump())
-                .status,
-            409);
+  EXPECT_EQ(
+      hub.Send("POST", "/api/v1/setup",
+               json{{"token", hub.setup_token()}, {"username", "x2x"}, {"password", kOwnerPassword}}
+                   .dump())
+          .status,
+      409);
   auth::AccountStore accounts(hub.db());
   auto owner = accounts.FindUserByName("owner");
   ASSERT_TRUE(owner && *owner);
@@ -257,8 +302,10 @@ TEST(SetupGate, WrongTokenWeakPasswordThenSuccessThenConflictForever) {
 TEST(SetupGate, TokenExpiresAfterOneHour) {
   TestHub hub(TempDir());
   hub.clock().Advance(std::chrono::minutes(61));
-  const Reply reply = hub.Send("POST", "/api/v1/setup",
-                               json{{"token", hub.setup_token()}, {"username", "owner"}, {"password", kOwnerPassword}}.dump());
+  const Reply reply = hub.Send(
+      "POST", "/api/v1/setup",
+      json{{"token", hub.setup_token()}, {"username", "owner"}, {"password", kOwnerPassword}}
+          .dump());
   EXPECT_EQ(reply.status, 403);
   EXPECT_EQ(reply.body["error"]["code"], "invalid_setup_token");
 }
@@ -266,7 +313,8 @@ TEST(SetupGate, TokenExpiresAfterOneHour) {
 TEST(Sessions, CookieIsHostPrefixedSecureHttpOnlyStrict) {
   TestHub hub(TempDir());
   hub.SetUpOwner("owner", kOwnerPassword);
-  const Reply reply = hub.Send("POST", "/api/v1/login", json{{"username", "owner"}, {"password", kOwnerPassword}}.dump());
+  const Reply reply = hub.Send("POST", "/api/v1/login",
+                               json{{"username", "owner"}, {"password", kOwnerPassword}}.dump());
   ASSERT_EQ(reply.status, 200);
   bool found = false;
   for (const auto& [name, value] : reply.raw.headers) {
@@ -314,9 +362,11 @@ TEST(Sessions, PasswordChangeEndsEveryOtherSession) {
   auto phone = hub.LogIn("owner", kOwnerPassword);
   auto laptop = hub.LogIn("owner", kOwnerPassword);
   ASSERT_TRUE(phone && laptop);
-  const Reply changed = hub.Send("POST", "/api/v1/me/password",
-                                 json{{"current_password", kOwnerPassword}, {"new_password", "fresh-winter-kettle-204"}}.dump(),
-                                 laptop->cookie, laptop->csrf);
+  const Reply changed = hub.Send(
+      "POST", "/api/v1/me/password",
+      json{{"current_password", kOwnerPassword}, {"new_password", "fresh-winter-kettle-204"}}
+          .dump(),
+      laptop->cookie, laptop->csrf);
   ASSERT_EQ(changed.status, 204) << changed.raw.body;
   EXPECT_EQ(hub.Send("GET", "/api/v1/me", "", laptop->cookie).status, 200);
   EXPECT_EQ(hub.Send("GET", "/api/v1/me", "", phone->cookie).status, 401);
@@ -327,15 +377,20 @@ TEST(Sessions, PasswordChangeEndsEveryOtherSession) {
 TEST(Csrf, StateChangesNeedTheTokenAndTheOrigin) {
   World world;
   const auto& owner = world.logins["owner"];
-  const std::string body = json{{"username", "nobody1"}, {"password", kUserPassword}, {"role", "guest"}}.dump();
+  const std::string body =
+      json{{"username", "nobody1"}, {"password", kUserPassword}, {"role", "guest"}}.dump();
   EXPECT_EQ(world.hub->Send("POST", "/api/v1/users", body, owner.cookie).status, 403);
-  EXPECT_EQ(world.hub->Send("POST", "/api/v1/users", body, owner.cookie, std::string("wrong")).status, 403);
-  EXPECT_EQ(world.hub->Send("POST", "/api/v1/users", body, owner.cookie, owner.csrf, "127.0.0.1",
-                            {{"Origin", "https://evil.example"}})
+  EXPECT_EQ(
+      world.hub->Send("POST", "/api/v1/users", body, owner.cookie, std::string("wrong")).status,
+      403);
+  EXPECT_EQ(world.hub
+                ->Send("POST", "/api/v1/users", body, owner.cookie, owner.csrf, "127.0.0.1",
+                       {{"Origin", "https://evil.example"}})
                 .status,
             403);
-  EXPECT_EQ(world.hub->Send("POST", "/api/v1/users", body, owner.cookie, owner.csrf, "127.0.0.1",
-                            {{"Origin", "https://hub.test:8443"}})
+  EXPECT_EQ(world.hub
+                ->Send("POST", "/api/v1/users", body, owner.cookie, owner.csrf, "127.0.0.1",
+                       {{"Origin", "https://hub.test:8443"}})
                 .status,
             201);
   // The refused attempts changed nothing: exactly one "nobody1" exists.
@@ -350,21 +405,23 @@ TEST(Totp, EnrollConfirmLoginNoReuseRecoveryCodesOnce) {
   hub.SetUpOwner("owner", kOwnerPassword);
   auto login = hub.LogIn("owner", kOwnerPassword);
   ASSERT_TRUE(login);
-  const Reply started = hub.Send("POST", "/api/v1/me/totp", json{{"password", kOwnerPassword}}.dump(),
-                                 login->cookie, login->csrf);
+  const Reply started =
+      hub.Send("POST", "/api/v1/me/totp", json{{"password", kOwnerPassword}}.dump(), login->cookie,
+               login->csrf);
   ASSERT_EQ(started.status, 200) << started.raw.body;
   EXPECT_EQ(started.body["otpauth_uri"].get<std::string>().rfind("otpauth://totp/", 0), 0u);
   EXPECT_NE(started.body["qr_svg"].get<std::string>().find("<svg"), std::string::npos);
   const std::string secret = *base::Base32Decode(started.body["secret"].get<std::string>());
   auto code_now = [&] { return auth::totp::Code(secret, auth::totp::StepAt(hub.clock().Now())); };
 
-  const Reply confirmed = hub.Send("POST", "/api/v1/me/totp/confirm", json{{"code", code_now()}}.dump(),
-                                   login->cookie, login->csrf);
+  const Reply confirmed = hub.Send("POST", "/api/v1/me/totp/confirm",
+                                   json{{"code", code_now()}}.dump(), login->cookie, login->csrf);
   ASSERT_EQ(confirmed.status, 200) << confirmed.raw.body;
   ASSERT_EQ(confirmed.body["recovery_codes"].size(), 10u);
   const std::string recovery = confirmed.body["recovery_codes"][0];
 
-  const Reply missing = hub.Send("POST", "/api/v1/login", json{{"username", "owner"}, {"password", kOwnerPassword}}.dump());
+  const Reply missing = hub.Send("POST", "/api/v1/login",
+                                 json{{"username", "owner"}, {"password", kOwnerPassword}}.dump());
   EXPECT_EQ(missing.status, 401);
   EXPECT_EQ(missing.body["error"]["code"], "totp_required");
 
@@ -374,8 +431,10 @@ TEST(Totp, EnrollConfirmLoginNoReuseRecoveryCodesOnce) {
   EXPECT_FALSE(hub.LogIn("owner", kOwnerPassword, code)) << "a TOTP code must not work twice";
 
   auto with_recovery = [&](const std::string& value) {
-    return hub.Send("POST", "/api/v1/login",
-                    json{{"username", "owner"}, {"password", kOwnerPassword}, {"recovery_code", value}}.dump())
+    return hub
+        .Send("POST", "/api/v1/login",
+              json{{"username", "owner"}, {"password", kOwnerPassword}, {"recovery_code", value}}
+                  .dump())
         .status;
   };
   EXPECT_EQ(with_recovery(recovery), 200);
@@ -390,7 +449,8 @@ TEST(Throttle, AttackerIsSlowedButOwnerWithSessionIsNot) {
   const std::string wrong = json{{"username", "owner"}, {"password", "not-the-password-0"}}.dump();
   int throttled = 0;
   for (int i = 0; i < 10; ++i) {
-    const Reply reply = hub.Send("POST", "/api/v1/login", wrong, std::nullopt, std::nullopt, "198.51.100.7");
+    const Reply reply =
+        hub.Send("POST", "/api/v1/login", wrong, std::nullopt, std::nullopt, "198.51.100.7");
     if (reply.status == 429) {
       ++throttled;
       EXPECT_TRUE(reply.raw.Header("Retry-After").has_value());
@@ -399,15 +459,16 @@ TEST(Throttle, AttackerIsSlowedButOwnerWithSessionIsNot) {
   EXPECT_GT(throttled, 0);
   // A stranger on another address is held back by the account counter...
   const Reply stranger = hub.Send("POST", "/api/v1/login",
-                                  json{{"username", "owner"}, {"password", kOwnerPassword}}.dump(), std::nullopt,
-                                  std::nullopt, "203.0.113.5");
+                                  json{{"username", "owner"}, {"password", kOwnerPassword}}.dump(),
+                                  std::nullopt, std::nullopt, "203.0.113.5");
   EXPECT_EQ(stranger.status, 429);
   // ...but the owner's device, which holds a session and a trusted-device cookie, is not.
-  const Reply mine = hub.Send("POST", "/api/v1/login", json{{"username", "owner"}, {"password", kOwnerPassword}}.dump(),
+  const Reply mine = hub.Send("POST", "/api/v1/login",
+                              json{{"username", "owner"}, {"password", kOwnerPassword}}.dump(),
                               owner->cookie, owner->csrf, "192.0.2.10");
   EXPECT_EQ(mine.status, 200) << mine.raw.body;
-  const Reply failures = hub.Send("GET", "/api/v1/audit-log?action=auth.login&outcome=failure&limit=1000", "",
-                                  owner->cookie);
+  const Reply failures = hub.Send(
+      "GET", "/api/v1/audit-log?action=auth.login&outcome=failure&limit=1000", "", owner->cookie);
   EXPECT_GE(failures.body["entries"].size(), 10u);
 }
 
@@ -427,8 +488,10 @@ TEST(Login, RehashesWhenTheHashingParametersChange) {
 TEST(Login, UnknownUserAndWrongPasswordLookTheSame) {
   TestHub hub(TempDir());
   hub.SetUpOwner("owner", kOwnerPassword);
-  const Reply unknown = hub.Send("POST", "/api/v1/login", json{{"username", "ghost"}, {"password", "whatever-123456"}}.dump());
-  const Reply wrong = hub.Send("POST", "/api/v1/login", json{{"username", "owner"}, {"password", "whatever-123456"}}.dump());
+  const Reply unknown = hub.Send(
+      "POST", "/api/v1/login", json{{"username", "ghost"}, {"password", "whatever-123456"}}.dump());
+  const Reply wrong = hub.Send("POST", "/api/v1/login",
+                               json{{"username", "owner"}, {"password", "whatever-123456"}}.dump());
   EXPECT_EQ(unknown.status, 401);
   EXPECT_EQ(unknown.status, wrong.status);
   EXPECT_EQ(unknown.raw.body, wrong.raw.body);
@@ -445,8 +508,10 @@ TEST(BadInput, IsRefusedWithAClearErrorAndChangesNothing) {
       {R"({"password":"x","role":"member"})", "invalid_request"},
       {std::string(20, '[') + std::string(20, ']'), "invalid_json"},
       {"{\"username\":\"\xff\xfe\",\"password\":\"x\",\"role\":\"member\"}", "invalid_json"},
-      {R"({"username":"bad name!","password":"violet-lantern-orbit-57","role":"member"})", "invalid_request"},
-      {R"({"username":"okname","password":"violet-lantern-orbit-57","role":"emperor"})", "invalid_request"},
+      {R"({"username":"bad name!","password":"violet-lantern-orbit-57","role":"member"})",
+       "invalid_request"},
+      {R"({"username":"okname","password":"violet-lantern-orbit-57","role":"emperor"})",
+       "invalid_request"},
   };
   const Reply before = world.As("owner", "GET", "/api/v1/users");
   for (const auto& [body, code] : cases) {
@@ -454,8 +519,8 @@ TEST(BadInput, IsRefusedWithAClearErrorAndChangesNothing) {
     EXPECT_EQ(reply.status, 400) << body;
     EXPECT_EQ(reply.body["error"]["code"], code) << body << " -> " << reply.raw.body;
   }
-  const Reply wrong_type = world.hub->Send("POST", "/api/v1/users", "{}", owner.cookie, owner.csrf, "127.0.0.1",
-                                           {{"Content-Type", "text/plain"}});
+  const Reply wrong_type = world.hub->Send("POST", "/api/v1/users", "{}", owner.cookie, owner.csrf,
+                                           "127.0.0.1", {{"Content-Type", "text/plain"}});
   EXPECT_EQ(wrong_type.status, 415);
   EXPECT_EQ(world.As("owner", "GET", "/api/v1/nothing-here").status, 404);
   const Reply wrong_method = world.As("owner", "PUT", "/api/v1/me", "{}");

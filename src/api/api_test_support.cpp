@@ -36,8 +36,8 @@ TestHub::TestHub(std::filesystem::path dir) : dir_(std::move(dir)) {
   ApiOptions options;
   options.session_idle_timeout = std::chrono::hours(1);
   options.session_absolute_timeout = std::chrono::hours(24);
-  api_ = std::make_unique<Api>(ApiDeps{clock_, *db_, *audit_, *hasher_, *throttle_, *token_, secrets_, executor_},
-                               options);
+  api_ = std::make_unique<Api>(
+      ApiDeps{clock_, *db_, *audit_, *hasher_, *throttle_, *token_, secrets_, executor_}, options);
 }
 
 void TestHub::ReplaceHasher(auth::Argon2Params params) {
@@ -46,8 +46,8 @@ void TestHub::ReplaceHasher(auth::Argon2Params params) {
   ApiOptions options;
   options.session_idle_timeout = std::chrono::hours(1);
   options.session_absolute_timeout = std::chrono::hours(24);
-  api_ = std::make_unique<Api>(ApiDeps{clock_, *db_, *audit_, *hasher_, *throttle_, *token_, secrets_, executor_},
-                               options);
+  api_ = std::make_unique<Api>(
+      ApiDeps{clock_, *db_, *audit_, *hasher_, *throttle_, *token_, secrets_, executor_}, options);
 }
 
 TestHub::~TestHub() {
@@ -56,8 +56,9 @@ TestHub::~TestHub() {
 }
 
 Reply TestHub::Send(std::string method, std::string target, std::string body,
-                    const std::optional<std::string>& cookie, const std::optional<std::string>& csrf,
-                    std::string address, std::vector<std::pair<std::string, std::string>> extra_headers) {
+                    const std::optional<std::string>& cookie,
+                    const std::optional<std::string>& csrf, std::string address,
+                    std::vector<std::pair<std::string, std::string>> extra_headers) {
   http::Request request;
   request.method = std::move(method);
   request.target = std::move(target);
@@ -85,7 +86,8 @@ Reply TestHub::Send(std::string method, std::string target, std::string body,
 }
 
 void TestHub::SetUpOwner(const std::string& username, const std::string& password) {
-  const nlohmann::json body = {{"token", setup_token_}, {"username", username}, {"password", password}};
+  const nlohmann::json body = {
+      {"token", setup_token_}, {"username", username}, {"password", password}};
   const Reply reply = Send("POST", "/api/v1/setup", body.dump());
   if (reply.status != 201) {
     std::fprintf(stderr, "setup failed: %d %s\n", reply.status, reply.raw.body.c_str());
@@ -93,8 +95,10 @@ void TestHub::SetUpOwner(const std::string& username, const std::string& passwor
   }
 }
 
-std::optional<TestHub::Login> TestHub::LogIn(const std::string& username, const std::string& password,
-                                             const std::optional<std::string>& totp, const std::string& address) {
+std::optional<TestHub::Login> TestHub::LogIn(const std::string& username,
+                                             const std::string& password,
+                                             const std::optional<std::string>& totp,
+                                             const std::string& address) {
   nlohmann::json body = {{"username", username}, {"password", password}};
   if (totp) body["totp"] = *totp;
   Reply reply = Send("POST", "/api/v1/login", body.dump(), std::nullopt, std::nullopt, address);

@@ -36,7 +36,8 @@ class TestHub {
   // Sends one request; `cookies` and `csrf` as a browser would.
   Reply Send(std::string method, std::string target, std::string body = "",
              const std::optional<std::string>& cookie = std::nullopt,
-             const std::optional<std::string>& csrf = std::nullopt, std::string address = "127.0.0.1",
+             const std::optional<std::string>& csrf = std::nullopt,
+             std::string address = "127.0.0.1",
              std::vector<std::pair<std::string, std::string>> extra_headers = {});
 
   std::string setup_token() const { return setup_token_; }

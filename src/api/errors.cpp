@@ -43,15 +43,18 @@ http::Response JsonResponse(int status, std::string body) {
   http::Response response;
   response.status = status;
   response.body = std::move(body);
-  if (status != 204) response.SetHeader("Content-Type", "application/json");
-  else response.body.clear();
+  if (status != 204)
+    response.SetHeader("Content-Type", "application/json");
+  else
+    response.body.clear();
   return response;
 }
 
 http::Response ErrorResponse(const ApiError& error) {
   const nlohmann::json body = {{"error", {{"code", error.code}, {"message", error.message}}}};
   // error_handler_t::replace: a message can never make serialization throw.
-  return JsonResponse(error.status, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  return JsonResponse(error.status,
+                      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace camguard::api

@@ -61,7 +61,8 @@ bool HasType(const nlohmann::json& value, FieldType type) {
 ApiResult<nlohmann::json> DecodeObject(std::string_view body, std::initializer_list<Field> fields) {
   if (body.empty()) return Reject(400, "invalid_json", "the request needs a JSON object body");
   if (MaxDepth(body) > kMaxJsonDepth) {
-    return Reject(400, "invalid_json", fmt::format("JSON is nested deeper than {} levels", kMaxJsonDepth));
+    return Reject(400, "invalid_json",
+                  fmt::format("JSON is nested deeper than {} levels", kMaxJsonDepth));
   }
   // No exceptions: a discarded value signals a syntax error (also for invalid UTF-8).
   nlohmann::json value = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
@@ -89,13 +90,16 @@ ApiResult<nlohmann::json> DecodeObject(std::string_view body, std::initializer_l
       return Reject(400, "invalid_request",
                     fmt::format("field '{}' must be {}", field.name, TypeName(field.type)));
     }
-    if (field.type == FieldType::kString && it->get_ref<const std::string&>().size() > field.max_length) {
-      return Reject(400, "invalid_request",
-                    fmt::format("field '{}' is longer than {} bytes", field.name, field.max_length));
+    if (field.type == FieldType::kString &&
+        it->get_ref<const std::string&>().size() > field.max_length) {
+      return Reject(
+          400, "invalid_request",
+          fmt::format("field '{}' is longer than {} bytes", field.name, field.max_length));
     }
     if (field.type == FieldType::kArray && it->size() > field.max_length) {
-      return Reject(400, "invalid_request",
-                    fmt::format("field '{}' has more than {} elements", field.name, field.max_length));
+      return Reject(
+          400, "invalid_request",
+          fmt::format("field '{}' has more than {} elements", field.name, field.max_length));
     }
   }
   return value;

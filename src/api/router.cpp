@@ -47,7 +47,8 @@ base::Result<Target> ParseTarget(std::string_view raw) {
   return target;
 }
 
-bool MatchPath(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& params) {
+bool MatchPath(std::string_view pattern, std::string_view path,
+               std::map<std::string, std::string>& params) {
   const auto pattern_parts = base::Split(pattern, '/');
   const auto path_parts = base::Split(path, '/');
   if (pattern_parts.size() != path_parts.size()) return false;

@@ -13,8 +13,8 @@
 namespace camguard::api {
 
 struct Target {
-  std::string path;                                // percent-decoded
-  std::multimap<std::string, std::string> query;   // percent-decoded
+  std::string path;                               // percent-decoded
+  std::multimap<std::string, std::string> query;  // percent-decoded
 };
 
 // Splits and decodes a request-target. Rejects absolute-form, fragments, NUL, invalid escapes,
@@ -22,6 +22,7 @@ struct Target {
 base::Result<Target> ParseTarget(std::string_view target);
 
 // Matches `path` against `pattern`; fills `params` for {name} segments.
-bool MatchPath(std::string_view pattern, std::string_view path, std::map<std::string, std::string>& params);
+bool MatchPath(std::string_view pattern, std::string_view path,
+               std::map<std::string, std::string>& params);
 
 }  // namespace camguard::api

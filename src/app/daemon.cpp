@@ -50,7 +50,8 @@ int Fatal(std::string_view what, const base::Error& error) {
 // escaped), so that every json-format log line parses whatever a message contains.
 class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
  public:
-  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+  void format(const spdlog::details::log_msg& msg, const std::tm&,
+              spdlog::memory_buf_t& dest) override {
     for (const char c : std::string_view(msg.payload.data(), msg.payload.size())) {
       switch (c) {
         case '"': dest.append(std::string_view("\\\"")); break;
@@ -67,7 +68,9 @@ class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
       }
     }
   }
-  std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<JsonEscapedMessage>(); }
+  std::unique_ptr<custom_flag_formatter> clone() const override {
+    return std::make_unique<JsonEscapedMessage>();
+  }
 };
 
 void ConfigureLogging(const config::Config& config) {
@@ -105,13 +108,15 @@ base::Result<TlsMaterial> LoadOrCreateTls(const DataDir& dir, const config::Conf
   if (config.tls_certificate && config.tls_private_key) {
     CAMGUARD_TRY(tls.certificate_pem, base::ReadFile(*config.tls_certificate, 1 << 20));
     CAMGUARD_TRY(tls.private_key_pem, base::ReadFile(*config.tls_private_key, 1 << 20));
-    CAMGUARD_TRY_STATUS(crypto::CheckKeyMatchesCertificate(tls.certificate_pem, tls.private_key_pem));
+    CAMGUARD_TRY_STATUS(
+        crypto::CheckKeyMatchesCertificate(tls.certificate_pem, tls.private_key_pem));
     return tls;
   }
   if (std::filesystem::exists(dir.certificate()) && std::filesystem::exists(dir.private_key())) {
     CAMGUARD_TRY(tls.certificate_pem, base::ReadFile(dir.certificate(), 1 << 20));
     CAMGUARD_TRY(tls.private_key_pem, base::ReadFile(dir.private_key(), 1 << 20));
-    CAMGUARD_TRY_STATUS(crypto::CheckKeyMatchesCertificate(tls.certificate_pem, tls.private_key_pem));
+    CAMGUARD_TRY_STATUS(
+        crypto::CheckKeyMatchesCertificate(tls.certificate_pem, tls.private_key_pem));
     return tls;
   }
   std::vector<std::string> dns_names = {"localhost"};
@@ -119,8 +124,9 @@ base::Result<TlsMaterial> LoadOrCreateTls(const DataDir& dir, const config::Conf
   if (!host.empty() && host != "localhost") dns_names.push_back(host);
   for (const auto& name : config.server_names) dns_names.push_back(name);
   std::vector<std::string> ips = {"127.0.0.1", "::1"};
-  if (IsIpLiteral(config.listen_host) && config.listen_host != "0.0.0.0" && config.listen_host != "::" &&
-      config.listen_host != "127.0.0.1" && config.listen_host != "::1") {
+  if (IsIpLiteral(config.listen_host) && config.listen_host != "0.0.0.0" &&
+      config.listen_host != "::" && config.listen_host != "127.0.0.1" &&
+      config.listen_host != "::1") {
     ips.push_back(config.listen_host);
   }
   CAMGUARD_TRY(auto generated, crypto::GenerateSelfSignedCertificate(dns_names, ips));
@@ -155,14 +161,17 @@ int Serve(const ServeOptions& options) {
   if (auto init = crypto::Initialize(); !init) return Fatal("crypto", init.error());
 
   const DataDir dir{options.data_dir};
-  if (auto made = base::EnsurePrivateDirectory(dir.root); !made) return Fatal("data directory", made.error());
+  if (auto made = base::EnsurePrivateDirectory(dir.root); !made)
+    return Fatal("data directory", made.error());
   auto lock = DataDirLock::Acquire(dir);
   if (!lock) return Fatal("data directory", lock.error());
-  if (auto made = base::EnsurePrivateDirectory(dir.keys()); !made) return Fatal("data directory", made.error());
+  if (auto made = base::EnsurePrivateDirectory(dir.keys()); !made)
+    return Fatal("data directory", made.error());
 
   auto db = store::Database::Open(dir.database());
   if (!db) return Fatal("database", db.error());
-  if (auto migrated = store::Migrate(*db); !migrated) return Fatal("database migration", migrated.error());
+  if (auto migrated = store::Migrate(*db); !migrated)
+    return Fatal("database migration", migrated.error());
 
   auto secrets_key = crypto::LoadOrCreateKeyFile(dir.secrets_key());
   if (!secrets_key) return Fatal("secrets key", secrets_key.error());
@@ -175,12 +184,14 @@ int Serve(const ServeOptions& options) {
   if (!fingerprint) return Fatal("TLS", fingerprint.error());
 
   if (config.allow_weak_password_hashing) {
-    spdlog::warn("allow_weak_password_hashing is on: password hashes are cheap to crack; never use this in "
-                 "production");
+    spdlog::warn(
+        "allow_weak_password_hashing is on: password hashes are cheap to crack; never use this in "
+        "production");
   }
   base::SystemClock clock;
   audit::AuditLog audit_log(*db, *audit_key, dir.audit_head(), clock);
-  const auth::PasswordHasher hasher(auth::Argon2Params{config.argon2_memory_kib, config.argon2_iterations});
+  const auth::PasswordHasher hasher(
+      auth::Argon2Params{config.argon2_memory_kib, config.argon2_iterations});
   auth::ThrottleParams throttle_params;
   throttle_params.free_failures = config.throttle_free_failures;
   throttle_params.max_delay = std::chrono::duration_cast<base::Duration>(config.throttle_max_delay);
@@ -212,8 +223,9 @@ int Serve(const ServeOptions& options) {
   api_options.session_idle_timeout = config.session_idle_timeout;
   api_options.session_absolute_timeout = config.session_absolute_timeout;
   api_options.allowed_origins = config.allowed_origins;
-  api::Api api(api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key, blocking},
-               api_options);
+  api::Api api(
+      api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key, blocking},
+      api_options);
 
   net::ServerOptions server_options;
   server_options.host = config.listen_host;
@@ -224,40 +236,44 @@ int Serve(const ServeOptions& options) {
   if (!server) return Fatal("listen", server.error());
   blocking.target = &(*server)->blocking();
 
-  const std::string shown_host = (config.listen_host == "0.0.0.0" || config.listen_host == "::")
-                                     ? "localhost"
-                                     : (config.listen_host.find(':') != std::string::npos
-                                            ? "[" + config.listen_host + "]"
-                                            : config.listen_host);
+  const std::string shown_host =
+      (config.listen_host == "0.0.0.0" || config.listen_host == "::")
+          ? "localhost"
+          : (config.listen_host.find(':') != std::string::npos ? "[" + config.listen_host + "]"
+                                                               : config.listen_host);
   Say("listening on https://{}:{}/", shown_host, (*server)->port());
   Say("TLS certificate SHA-256 fingerprint {}", *fingerprint);
   if (token) {
-    Say("setup token {} (single use, valid 1 hour, also in {})", *token, dir.setup_token().string());
+    Say("setup token {} (single use, valid 1 hour, also in {})", *token,
+        dir.setup_token().string());
     Say("no account exists yet: create the owner with POST /api/v1/setup and this token");
   }
   if (options.demo) {
     Say("demo mode: data in {}", dir.root.string());
     if (options.demo_cameras > 0) {
-      Say("{} simulated cameras were requested, but this build has no camera simulator yet; the hub runs alone",
+      Say("{} simulated cameras were requested, but this build has no camera simulator yet; the "
+          "hub runs alone",
           options.demo_cameras);
     }
   }
-  audit::Entry start{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.start", "", audit::Outcome::kSuccess,
-                     "{}"};
+  audit::Entry start{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.start", "",
+                     audit::Outcome::kSuccess, "{}"};
   if (auto appended = audit_log.Append(start); !appended) {
     // Refuse to run on a log that was cut or extended behind camguard's back: appending would
     // hide the evidence. The owner inspects it and decides.
-    fmt::print(stderr,
-               "camguard: the audit log does not match its anchor; run 'camguard audit-log verify --data-dir {0}'. "
-               "If you restored a backup on purpose, run 'camguard audit-log reanchor --data-dir {0}'.\n",
-               dir.root.string());
+    fmt::print(
+        stderr,
+        "camguard: the audit log does not match its anchor; run 'camguard audit-log verify "
+        "--data-dir {0}'. "
+        "If you restored a backup on purpose, run 'camguard audit-log reanchor --data-dir {0}'.\n",
+        dir.root.string());
     return Fatal("audit log", appended.error());
   }
 
   (*server)->Run();
 
-  audit::Entry stop{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.stop", "", audit::Outcome::kSuccess,
-                    "{}"};
+  audit::Entry stop{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.stop", "",
+                    audit::Outcome::kSuccess, "{}"};
   (void)audit_log.Append(stop);
   spdlog::info("stopped cleanly");
   return 0;
@@ -321,7 +337,8 @@ int Erase(const std::filesystem::path& data_dir, bool confirmed) {
     return 2;
   }
   if (!std::filesystem::exists(dir.database()) && !std::filesystem::exists(dir.keys())) {
-    fmt::print(stderr, "camguard: {} does not look like a camguard data directory; nothing erased\n",
+    fmt::print(stderr,
+               "camguard: {} does not look like a camguard data directory; nothing erased\n",
                data_dir.string());
     return 2;
   }
@@ -331,8 +348,11 @@ int Erase(const std::filesystem::path& data_dir, bool confirmed) {
     return 1;
   }
   if (!confirmed) {
-    fmt::print("This permanently erases every account, session, key, certificate, audit entry and recording\n"
-               "in {}.\nType 'erase' to confirm: ", data_dir.string());
+    fmt::print(
+        "This permanently erases every account, session, key, certificate, audit entry and "
+        "recording\n"
+        "in {}.\nType 'erase' to confirm: ",
+        data_dir.string());
     std::fflush(stdout);
     std::string answer;
     if (!std::getline(std::cin, answer) || answer != "erase") {

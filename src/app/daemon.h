@@ -12,8 +12,8 @@ struct ServeOptions {
   std::filesystem::path data_dir;
   std::optional<std::filesystem::path> config_file;
   std::optional<std::string> listen;
-  bool demo = false;      // demo banner on loopback
-  int demo_cameras = 0;   // simulated cameras requested for the demo
+  bool demo = false;     // demo banner on loopback
+  int demo_cameras = 0;  // simulated cameras requested for the demo
 };
 
 int Serve(const ServeOptions& options);

@@ -21,8 +21,9 @@ base::Result<DataDirLock> DataDirLock::Acquire(const DataDir& dir) {
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
-    return base::Fail(base::ErrorCode::kUnavailable,
-                      fmt::format("another camguard process is using {}; stop it first", dir.root.string()));
+    return base::Fail(
+        base::ErrorCode::kUnavailable,
+        fmt::format("another camguard process is using {}; stop it first", dir.root.string()));
   }
   return DataDirLock(fd);
 }

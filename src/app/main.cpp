@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The camguard executable: serve, demo, audit-log verify, erase.
-#include <CLI/CLI.hpp>
-
 #include <cstdio>
+
+#include <CLI/CLI.hpp>
 
 #include "app/daemon.h"
 #include "config/config.h"
@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   std::string config_file;
   auto* serve_cmd = cli.add_subcommand("serve", "run the hub");
   serve_cmd->add_option("--data-dir", serve.data_dir, "data directory (created 0700)")->required();
-  serve_cmd->add_option("--config", config_file, "TOML configuration file")->check(CLI::ExistingFile);
+  serve_cmd->add_option("--config", config_file, "TOML configuration file")
+      ->check(CLI::ExistingFile);
   serve_cmd->add_option("--listen", listen, "ADDR:PORT to listen on (default 0.0.0.0:8443)");
 
   camguard::app::ServeOptions demo;
@@ -33,7 +34,8 @@ int main(int argc, char** argv) {
   std::filesystem::path verify_dir;
   auto* audit_cmd = cli.add_subcommand("audit-log", "work with the tamper-evident audit log");
   audit_cmd->require_subcommand(1);
-  auto* verify_cmd = audit_cmd->add_subcommand("verify", "verify the hash chain; exit 0 only if intact");
+  auto* verify_cmd =
+      audit_cmd->add_subcommand("verify", "verify the hash chain; exit 0 only if intact");
   verify_cmd->add_option("--data-dir", verify_dir, "data directory")->required();
   std::filesystem::path reanchor_dir;
   auto* reanchor_cmd = audit_cmd->add_subcommand(
@@ -46,7 +48,8 @@ int main(int argc, char** argv) {
   erase_cmd->add_option("--data-dir", erase_dir, "data directory")->required();
   erase_cmd->add_flag("--yes", erase_yes, "do not ask for confirmation");
 
-  auto* example_cmd = cli.add_subcommand("example-config", "print a commented configuration file with the defaults");
+  auto* example_cmd = cli.add_subcommand("example-config",
+                                         "print a commented configuration file with the defaults");
 
   CLI11_PARSE(cli, argc, argv);
 

@@ -48,12 +48,9 @@ using base::Status;
 
 std::string_view ToString(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kSuccess:
-      return "success";
-    case Outcome::kFailure:
-      return "failure";
-    case Outcome::kDenied:
-      return "denied";
+    case Outcome::kSuccess: return "success";
+    case Outcome::kFailure: return "failure";
+    case Outcome::kDenied: return "denied";
   }
   return "invalid";
 }

@@ -11,11 +11,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "test_support.h"
-
 #include "base/encoding.h"
 #include "base/files.h"
 #include "store/migrations.h"
+#include "test_support.h"
 
 namespace camguard::audit {
 namespace {
@@ -331,7 +330,7 @@ TEST_F(AuditLogTest, ChainsEachEntryToThePreviousWithTheDocumentedHmac) {
 
 TEST_F(AuditLogTest, AnchorIsPrivateAndRecordsTheHead) {
   AppendN(3);
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(anchor_.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   const auto entries = ListAll();

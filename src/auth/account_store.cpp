@@ -51,7 +51,8 @@ Session ReadSession(const store::Statement& s) {
 
 Result<std::optional<User>> QueryOneUser(store::Database& db, std::string_view where,
                                          const store::Value& value) {
-  CAMGUARD_TRY(auto stmt, db.Prepare(fmt::format("SELECT {} FROM users WHERE {}", kUserColumns, where)));
+  CAMGUARD_TRY(auto stmt,
+               db.Prepare(fmt::format("SELECT {} FROM users WHERE {}", kUserColumns, where)));
   stmt.BindValue(1, value);
   CAMGUARD_TRY(const bool row, stmt.Step());
   if (!row) return std::optional<User>();
@@ -60,15 +61,17 @@ Result<std::optional<User>> QueryOneUser(store::Database& db, std::string_view w
 
 Result<std::optional<Session>> QueryOneSession(store::Database& db, std::string_view where,
                                                std::string_view value) {
-  CAMGUARD_TRY(auto stmt, db.Prepare(fmt::format("SELECT {} FROM sessions WHERE {} AND revoked_ms IS NULL",
-                                                 kSessionColumns, where)));
+  CAMGUARD_TRY(auto stmt,
+               db.Prepare(fmt::format("SELECT {} FROM sessions WHERE {} AND revoked_ms IS NULL",
+                                      kSessionColumns, where)));
   stmt.Bind(1, value);
   CAMGUARD_TRY(const bool row, stmt.Step());
   if (!row) return std::optional<Session>();
   return std::optional<Session>(ReadSession(stmt));
 }
 
-Status RunOne(store::Database& db, std::string_view sql, std::initializer_list<store::Value> values) {
+Status RunOne(store::Database& db, std::string_view sql,
+              std::initializer_list<store::Value> values) {
   CAMGUARD_TRY(auto stmt, db.Prepare(sql));
   int index = 1;
   for (const auto& value : values) stmt.BindValue(index++, value);
@@ -82,11 +85,17 @@ Result<bool> AccountStore::AnyOwnerExists() {
   return stmt.Step();
 }
 
-Result<std::int64_t> AccountStore::CreateUser(std::string_view username, std::string_view password_hash,
-                                              Role role, std::int64_t now_ms) {
-  CAMGUARD_TRY(auto stmt, db_.Prepare("INSERT INTO users (username, password_hash, role, created_ms, "
-                                      "password_changed_ms) VALUES (?, ?, ?, ?, ?)"));
-  stmt.Bind(1, username).Bind(2, password_hash).Bind(3, ToString(role)).Bind(4, now_ms).Bind(5, now_ms);
+Result<std::int64_t> AccountStore::CreateUser(std::string_view username,
+                                              std::string_view password_hash, Role role,
+                                              std::int64_t now_ms) {
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare("INSERT INTO users (username, password_hash, role, created_ms, "
+                           "password_changed_ms) VALUES (?, ?, ?, ?, ?)"));
+  stmt.Bind(1, username)
+      .Bind(2, password_hash)
+      .Bind(3, ToString(role))
+      .Bind(4, now_ms)
+      .Bind(5, now_ms);
   auto status = stmt.Run();
   if (!status) {
     if (status.error().code == ErrorCode::kAlreadyExists) {
@@ -106,7 +115,8 @@ Result<std::optional<User>> AccountStore::FindUser(std::int64_t id) {
 }
 
 Result<std::vector<User>> AccountStore::ListUsers() {
-  CAMGUARD_TRY(auto stmt, db_.Prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns)));
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare(fmt::format("SELECT {} FROM users ORDER BY id", kUserColumns)));
   std::vector<User> users;
   for (;;) {
     CAMGUARD_TRY(const bool row, stmt.Step());
@@ -116,17 +126,19 @@ Result<std::vector<User>> AccountStore::ListUsers() {
   return users;
 }
 
-Status AccountStore::SetPasswordHash(std::int64_t user_id, std::string_view hash, std::int64_t now_ms,
-                                     bool password_changed) {
+Status AccountStore::SetPasswordHash(std::int64_t user_id, std::string_view hash,
+                                     std::int64_t now_ms, bool password_changed) {
   if (password_changed) {
     return RunOne(db_, "UPDATE users SET password_hash = ?, password_changed_ms = ? WHERE id = ?",
                   {std::string(hash), now_ms, user_id});
   }
-  return RunOne(db_, "UPDATE users SET password_hash = ? WHERE id = ?", {std::string(hash), user_id});
+  return RunOne(db_, "UPDATE users SET password_hash = ? WHERE id = ?",
+                {std::string(hash), user_id});
 }
 
 Status AccountStore::SetRole(std::int64_t user_id, Role role) {
-  return RunOne(db_, "UPDATE users SET role = ? WHERE id = ?", {std::string(ToString(role)), user_id});
+  return RunOne(db_, "UPDATE users SET role = ? WHERE id = ?",
+                {std::string(ToString(role)), user_id});
 }
 
 Status AccountStore::SetDisabled(std::int64_t user_id, bool disabled) {
@@ -140,24 +152,29 @@ Status AccountStore::DeleteUser(std::int64_t user_id) {
 
 Status AccountStore::SetTotpEnrollment(std::int64_t user_id, std::string_view secret_sealed,
                                        std::int64_t now_ms) {
-  CAMGUARD_TRY(auto stmt, db_.Prepare("INSERT INTO totp_enrollments (user_id, secret_sealed, created_ms) "
-                                      "VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
-                                      "secret_sealed = excluded.secret_sealed, created_ms = excluded.created_ms"));
+  CAMGUARD_TRY(
+      auto stmt,
+      db_.Prepare("INSERT INTO totp_enrollments (user_id, secret_sealed, created_ms) "
+                  "VALUES (?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET "
+                  "secret_sealed = excluded.secret_sealed, created_ms = excluded.created_ms"));
   stmt.Bind(1, user_id).BindBlob(2, secret_sealed).Bind(3, now_ms);
   return stmt.Run();
 }
 
 Result<std::optional<std::string>> AccountStore::TotpEnrollment(std::int64_t user_id) {
-  CAMGUARD_TRY(auto stmt, db_.Prepare("SELECT secret_sealed FROM totp_enrollments WHERE user_id = ?"));
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare("SELECT secret_sealed FROM totp_enrollments WHERE user_id = ?"));
   stmt.Bind(1, user_id);
   CAMGUARD_TRY(const bool row, stmt.Step());
   if (!row) return std::optional<std::string>();
   return std::optional<std::string>(stmt.ColumnText(0));
 }
 
-Status AccountStore::EnableTotp(std::int64_t user_id, std::string_view secret_sealed, std::int64_t step) {
-  CAMGUARD_TRY(auto stmt,
-               db_.Prepare("UPDATE users SET totp_secret_sealed = ?, totp_last_step = ? WHERE id = ?"));
+Status AccountStore::EnableTotp(std::int64_t user_id, std::string_view secret_sealed,
+                                std::int64_t step) {
+  CAMGUARD_TRY(
+      auto stmt,
+      db_.Prepare("UPDATE users SET totp_secret_sealed = ?, totp_last_step = ? WHERE id = ?"));
   stmt.BindBlob(1, secret_sealed).Bind(2, step).Bind(3, user_id);
   CAMGUARD_TRY_STATUS(stmt.Run());
   return RunOne(db_, "DELETE FROM totp_enrollments WHERE user_id = ?", {user_id});
@@ -165,20 +182,24 @@ Status AccountStore::EnableTotp(std::int64_t user_id, std::string_view secret_se
 
 Status AccountStore::DisableTotp(std::int64_t user_id) {
   CAMGUARD_TRY_STATUS(
-      RunOne(db_, "UPDATE users SET totp_secret_sealed = NULL, totp_last_step = 0 WHERE id = ?", {user_id}));
+      RunOne(db_, "UPDATE users SET totp_secret_sealed = NULL, totp_last_step = 0 WHERE id = ?",
+             {user_id}));
   CAMGUARD_TRY_STATUS(RunOne(db_, "DELETE FROM totp_enrollments WHERE user_id = ?", {user_id}));
   return RunOne(db_, "DELETE FROM recovery_codes WHERE user_id = ?", {user_id});
 }
 
 Result<bool> AccountStore::AdvanceTotpStep(std::int64_t user_id, std::int64_t step) {
-  CAMGUARD_TRY_STATUS(RunOne(db_, "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
-                             {step, user_id, step}));
+  CAMGUARD_TRY_STATUS(
+      RunOne(db_, "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?",
+             {step, user_id, step}));
   return db_.Changes() == 1;
 }
 
-Status AccountStore::ReplaceRecoveryCodes(std::int64_t user_id, const std::vector<std::string>& code_hashes) {
+Status AccountStore::ReplaceRecoveryCodes(std::int64_t user_id,
+                                          const std::vector<std::string>& code_hashes) {
   CAMGUARD_TRY_STATUS(RunOne(db_, "DELETE FROM recovery_codes WHERE user_id = ?", {user_id}));
-  CAMGUARD_TRY(auto stmt, db_.Prepare("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)"));
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)"));
   for (const auto& hash : code_hashes) {
     stmt.Reset();
     stmt.Bind(1, user_id).Bind(2, hash);
@@ -189,36 +210,42 @@ Status AccountStore::ReplaceRecoveryCodes(std::int64_t user_id, const std::vecto
 
 Result<bool> AccountStore::ConsumeRecoveryCode(std::int64_t user_id, std::string_view code_hash,
                                                std::int64_t now_ms) {
-  CAMGUARD_TRY_STATUS(RunOne(db_,
-                             "UPDATE recovery_codes SET used_ms = ? WHERE id = (SELECT id FROM recovery_codes "
-                             "WHERE user_id = ? AND code_hash = ? AND used_ms IS NULL LIMIT 1)",
-                             {now_ms, user_id, std::string(code_hash)}));
+  CAMGUARD_TRY_STATUS(
+      RunOne(db_,
+             "UPDATE recovery_codes SET used_ms = ? WHERE id = (SELECT id FROM recovery_codes "
+             "WHERE user_id = ? AND code_hash = ? AND used_ms IS NULL LIMIT 1)",
+             {now_ms, user_id, std::string(code_hash)}));
   return db_.Changes() == 1;
 }
 
 Result<int> AccountStore::UnusedRecoveryCodeCount(std::int64_t user_id) {
-  CAMGUARD_TRY(auto stmt,
-               db_.Prepare("SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_ms IS NULL"));
+  CAMGUARD_TRY(
+      auto stmt,
+      db_.Prepare("SELECT count(*) FROM recovery_codes WHERE user_id = ? AND used_ms IS NULL"));
   stmt.Bind(1, user_id);
   CAMGUARD_TRY(const bool row, stmt.Step());
   return row ? static_cast<int>(stmt.ColumnInt(0)) : 0;
 }
 
-Result<std::int64_t> AccountStore::CreateTrustedDevice(std::int64_t user_id, std::string_view public_id,
-                                                       std::string_view token_hash, std::string_view label,
+Result<std::int64_t> AccountStore::CreateTrustedDevice(std::int64_t user_id,
+                                                       std::string_view public_id,
+                                                       std::string_view token_hash,
+                                                       std::string_view label,
                                                        std::int64_t now_ms) {
-  CAMGUARD_TRY_STATUS(RunOne(db_,
-                             "INSERT INTO trusted_devices (public_id, user_id, token_hash, label, created_ms, "
-                             "last_seen_ms) VALUES (?, ?, ?, ?, ?, ?)",
-                             {std::string(public_id), user_id, std::string(token_hash), std::string(label),
-                              now_ms, now_ms}));
+  CAMGUARD_TRY_STATUS(
+      RunOne(db_,
+             "INSERT INTO trusted_devices (public_id, user_id, token_hash, label, created_ms, "
+             "last_seen_ms) VALUES (?, ?, ?, ?, ?, ?)",
+             {std::string(public_id), user_id, std::string(token_hash), std::string(label), now_ms,
+              now_ms}));
   return db_.LastInsertRowId();
 }
 
 Result<std::optional<std::pair<std::int64_t, std::int64_t>>> AccountStore::FindTrustedDevice(
     std::string_view token_hash) {
-  CAMGUARD_TRY(auto stmt, db_.Prepare("SELECT id, user_id FROM trusted_devices WHERE token_hash = ? AND "
-                                      "revoked_ms IS NULL"));
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare("SELECT id, user_id FROM trusted_devices WHERE token_hash = ? AND "
+                           "revoked_ms IS NULL"));
   stmt.Bind(1, token_hash);
   CAMGUARD_TRY(const bool row, stmt.Step());
   using Found = std::optional<std::pair<std::int64_t, std::int64_t>>;
@@ -227,20 +254,26 @@ Result<std::optional<std::pair<std::int64_t, std::int64_t>>> AccountStore::FindT
 }
 
 Status AccountStore::TouchTrustedDevice(std::int64_t device_id, std::int64_t now_ms) {
-  return RunOne(db_, "UPDATE trusted_devices SET last_seen_ms = ? WHERE id = ?", {now_ms, device_id});
+  return RunOne(db_, "UPDATE trusted_devices SET last_seen_ms = ? WHERE id = ?",
+                {now_ms, device_id});
 }
 
 Result<std::int64_t> AccountStore::CreateSession(const NewSession& s) {
-  CAMGUARD_TRY(auto stmt, db_.Prepare("INSERT INTO sessions (public_id, token_hash, csrf_token, user_id, "
-                                      "device_id, device, user_agent, address, created_ms, last_seen_ms, "
-                                      "expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare("INSERT INTO sessions (public_id, token_hash, csrf_token, user_id, "
+                           "device_id, device, user_agent, address, created_ms, last_seen_ms, "
+                           "expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   stmt.Bind(1, s.public_id).Bind(2, s.token_hash).Bind(3, s.csrf_token).Bind(4, s.user_id);
   if (s.device_id) {
     stmt.Bind(5, *s.device_id);
   } else {
     stmt.BindNull(5);
   }
-  stmt.Bind(6, s.device).Bind(7, s.user_agent).Bind(8, s.address).Bind(9, s.now_ms).Bind(10, s.now_ms)
+  stmt.Bind(6, s.device)
+      .Bind(7, s.user_agent)
+      .Bind(8, s.address)
+      .Bind(9, s.now_ms)
+      .Bind(10, s.now_ms)
       .Bind(11, s.expires_ms);
   CAMGUARD_TRY_STATUS(stmt.Run());
   return db_.LastInsertRowId();
@@ -256,8 +289,8 @@ Result<std::optional<Session>> AccountStore::FindSessionByPublicId(std::string_v
 
 Result<std::vector<Session>> AccountStore::ListSessions(std::optional<std::int64_t> user_id,
                                                         std::int64_t now_ms) {
-  std::string sql = fmt::format("SELECT {} FROM sessions WHERE revoked_ms IS NULL AND expires_ms > ?",
-                                kSessionColumns);
+  std::string sql = fmt::format(
+      "SELECT {} FROM sessions WHERE revoked_ms IS NULL AND expires_ms > ?", kSessionColumns);
   if (user_id) sql += " AND user_id = ?";
   sql += " ORDER BY last_seen_ms DESC";
   CAMGUARD_TRY(auto stmt, db_.Prepare(sql));
@@ -276,17 +309,21 @@ Status AccountStore::TouchSession(std::int64_t session_id, std::int64_t now_ms) 
   return RunOne(db_, "UPDATE sessions SET last_seen_ms = ? WHERE id = ?", {now_ms, session_id});
 }
 
-Status AccountStore::RevokeSession(std::int64_t session_id, std::int64_t now_ms, std::string_view reason) {
-  return RunOne(db_, "UPDATE sessions SET revoked_ms = ?, revoke_reason = ? WHERE id = ? AND revoked_ms IS NULL",
-                {now_ms, std::string(reason), session_id});
+Status AccountStore::RevokeSession(std::int64_t session_id, std::int64_t now_ms,
+                                   std::string_view reason) {
+  return RunOne(
+      db_,
+      "UPDATE sessions SET revoked_ms = ?, revoke_reason = ? WHERE id = ? AND revoked_ms IS NULL",
+      {now_ms, std::string(reason), session_id});
 }
 
 Result<int> AccountStore::RevokeUserSessions(std::int64_t user_id, std::optional<std::int64_t> keep,
                                              std::int64_t now_ms, std::string_view reason) {
-  CAMGUARD_TRY_STATUS(RunOne(db_,
-                             "UPDATE sessions SET revoked_ms = ?, revoke_reason = ? WHERE user_id = ? AND "
-                             "revoked_ms IS NULL AND id != ?",
-                             {now_ms, std::string(reason), user_id, keep.value_or(-1)}));
+  CAMGUARD_TRY_STATUS(
+      RunOne(db_,
+             "UPDATE sessions SET revoked_ms = ?, revoke_reason = ? WHERE user_id = ? AND "
+             "revoked_ms IS NULL AND id != ?",
+             {now_ms, std::string(reason), user_id, keep.value_or(-1)}));
   return db_.Changes();
 }
 

@@ -67,8 +67,8 @@ class AccountStore {
 
   // Users
   Result<bool> AnyOwnerExists();
-  Result<std::int64_t> CreateUser(std::string_view username, std::string_view password_hash, Role role,
-                                  std::int64_t now_ms);
+  Result<std::int64_t> CreateUser(std::string_view username, std::string_view password_hash,
+                                  Role role, std::int64_t now_ms);
   Result<std::optional<User>> FindUserByName(std::string_view username);
   Result<std::optional<User>> FindUser(std::int64_t id);
   Result<std::vector<User>> ListUsers();
@@ -79,7 +79,8 @@ class AccountStore {
   Status DeleteUser(std::int64_t user_id);
 
   // TOTP
-  Status SetTotpEnrollment(std::int64_t user_id, std::string_view secret_sealed, std::int64_t now_ms);
+  Status SetTotpEnrollment(std::int64_t user_id, std::string_view secret_sealed,
+                           std::int64_t now_ms);
   Result<std::optional<std::string>> TotpEnrollment(std::int64_t user_id);
   Status EnableTotp(std::int64_t user_id, std::string_view secret_sealed, std::int64_t step);
   Status DisableTotp(std::int64_t user_id);
@@ -89,7 +90,8 @@ class AccountStore {
   // Recovery codes (hashes)
   Status ReplaceRecoveryCodes(std::int64_t user_id, const std::vector<std::string>& code_hashes);
   // Marks the matching unused code as used; false if none matched.
-  Result<bool> ConsumeRecoveryCode(std::int64_t user_id, std::string_view code_hash, std::int64_t now_ms);
+  Result<bool> ConsumeRecoveryCode(std::int64_t user_id, std::string_view code_hash,
+                                   std::int64_t now_ms);
   Result<int> UnusedRecoveryCodeCount(std::int64_t user_id);
 
   // Trusted devices
@@ -97,7 +99,8 @@ class AccountStore {
                                            std::string_view token_hash, std::string_view label,
                                            std::int64_t now_ms);
   // The live device with this token hash, with its user id.
-  Result<std::optional<std::pair<std::int64_t, std::int64_t>>> FindTrustedDevice(std::string_view token_hash);
+  Result<std::optional<std::pair<std::int64_t, std::int64_t>>> FindTrustedDevice(
+      std::string_view token_hash);
   Status TouchTrustedDevice(std::int64_t device_id, std::int64_t now_ms);
 
   // Sessions
@@ -106,7 +109,8 @@ class AccountStore {
   Result<std::optional<Session>> FindSessionByTokenHash(std::string_view token_hash);
   Result<std::optional<Session>> FindSessionByPublicId(std::string_view public_id);
   // Live sessions; user_id nullopt = all users. Expired ones are excluded.
-  Result<std::vector<Session>> ListSessions(std::optional<std::int64_t> user_id, std::int64_t now_ms);
+  Result<std::vector<Session>> ListSessions(std::optional<std::int64_t> user_id,
+                                            std::int64_t now_ms);
   Status TouchSession(std::int64_t session_id, std::int64_t now_ms);
   Status RevokeSession(std::int64_t session_id, std::int64_t now_ms, std::string_view reason);
   // Revokes every live session of the user except `keep` (if given); returns how many.

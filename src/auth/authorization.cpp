@@ -110,8 +110,7 @@ Decision Authorize(const std::optional<Principal>& principal, Action action, con
 
   switch (action) {
     case Action::kSetup:
-    case Action::kLogin:
-      return Decision::kAllow;
+    case Action::kLogin: return Decision::kAllow;
 
     case Action::kLogout:
     case Action::kReadSelf:
@@ -125,8 +124,7 @@ Decision Authorize(const std::optional<Principal>& principal, Action action, con
     case Action::kListUsers:
     case Action::kReadAuditLog:
     case Action::kCreateCamera:
-    case Action::kDeleteCamera:
-      return IsManager(role) ? Decision::kAllow : Decision::kDeny;
+    case Action::kDeleteCamera: return IsManager(role) ? Decision::kAllow : Decision::kDeny;
 
     case Action::kRevokeSession:
       if (target.is_self) return Decision::kAllow;

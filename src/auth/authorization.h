@@ -76,9 +76,9 @@ struct Principal {
 
 // What the action is applied to, filled as far as the caller knows it.
 struct Target {
-  std::optional<Role> user_role;        // the user being read/changed/deleted, or whose session
-  std::optional<Role> new_role;         // the role being assigned (create/update)
-  bool is_self = false;                 // the target user is the principal
+  std::optional<Role> user_role;  // the user being read/changed/deleted, or whose session
+  std::optional<Role> new_role;   // the role being assigned (create/update)
+  bool is_self = false;           // the target user is the principal
   std::optional<CameraRight> camera_right;
   CameraRights camera_rights_granted = 0;  // the principal's granted rights on that camera
   CameraRights rights_to_grant = 0;        // for kSetUserRights
@@ -86,9 +86,9 @@ struct Target {
 
 enum class Decision {
   kAllow,
-  kUnauthenticated,   // needs a session
-  kDeny,              // signed in, not allowed
-  kInvalid,           // the request asks for something no one may do (e.g. grant ptz to a guest)
+  kUnauthenticated,  // needs a session
+  kDeny,             // signed in, not allowed
+  kInvalid,          // the request asks for something no one may do (e.g. grant ptz to a guest)
 };
 
 Decision Authorize(const std::optional<Principal>& principal, Action action, const Target& target);

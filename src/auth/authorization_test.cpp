@@ -8,7 +8,8 @@ namespace {
 
 Principal As(Role role) { return Principal{42, role}; }
 
-Target UserTarget(Role user_role, std::optional<Role> new_role = std::nullopt, bool is_self = false) {
+Target UserTarget(Role user_role, std::optional<Role> new_role = std::nullopt,
+                  bool is_self = false) {
   Target target;
   target.user_role = user_role;
   target.new_role = new_role;
@@ -22,8 +23,9 @@ TEST(Authorize, PublicActionsNeedNoSession) {
 }
 
 TEST(Authorize, EveryOtherActionNeedsASession) {
-  for (Action action : {Action::kLogout, Action::kReadSelf, Action::kChangeOwnPassword, Action::kListUsers,
-                        Action::kReadAuditLog, Action::kListCameras, Action::kUseCamera, Action::kDeleteUser}) {
+  for (Action action :
+       {Action::kLogout, Action::kReadSelf, Action::kChangeOwnPassword, Action::kListUsers,
+        Action::kReadAuditLog, Action::kListCameras, Action::kUseCamera, Action::kDeleteUser}) {
     EXPECT_EQ(Authorize(std::nullopt, action, {}), Decision::kUnauthenticated) << ToString(action);
   }
 }
@@ -39,29 +41,42 @@ TEST(Authorize, OnlyOwnerAndAdminAdministerAndReadTheAuditLog) {
 }
 
 TEST(Authorize, AdminsManageMembersAndGuestsButNotAdminsOrTheOwner) {
-  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kCreateUser, UserTarget(Role::kGuest, Role::kMember)),
-            Decision::kAllow);
-  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kCreateUser, Target{std::nullopt, Role::kAdmin, false, {}, 0, 0}), Decision::kDeny);
-  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kUpdateUser, UserTarget(Role::kAdmin)), Decision::kDeny);
-  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kDeleteUser, UserTarget(Role::kOwner)), Decision::kDeny);
-  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kUpdateUser, UserTarget(Role::kMember, Role::kAdmin)),
+  EXPECT_EQ(
+      Authorize(As(Role::kAdmin), Action::kCreateUser, UserTarget(Role::kGuest, Role::kMember)),
+      Decision::kAllow);
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kCreateUser,
+                      Target{std::nullopt, Role::kAdmin, false, {}, 0, 0}),
             Decision::kDeny);
-  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kUpdateUser, UserTarget(Role::kMember, Role::kAdmin)),
-            Decision::kAllow);
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kUpdateUser, UserTarget(Role::kAdmin)),
+            Decision::kDeny);
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kDeleteUser, UserTarget(Role::kOwner)),
+            Decision::kDeny);
+  EXPECT_EQ(
+      Authorize(As(Role::kAdmin), Action::kUpdateUser, UserTarget(Role::kMember, Role::kAdmin)),
+      Decision::kDeny);
+  EXPECT_EQ(
+      Authorize(As(Role::kOwner), Action::kUpdateUser, UserTarget(Role::kMember, Role::kAdmin)),
+      Decision::kAllow);
 }
 
 TEST(Authorize, NobodyCreatesASecondOwnerOrTouchesTheOwner) {
-  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kCreateUser, Target{std::nullopt, Role::kOwner, false, {}, 0, 0}), Decision::kInvalid);
-  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kUpdateUser, UserTarget(Role::kAdmin, Role::kOwner)),
+  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kCreateUser,
+                      Target{std::nullopt, Role::kOwner, false, {}, 0, 0}),
             Decision::kInvalid);
-  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kDeleteUser, UserTarget(Role::kOwner, std::nullopt, true)),
+  EXPECT_EQ(
+      Authorize(As(Role::kOwner), Action::kUpdateUser, UserTarget(Role::kAdmin, Role::kOwner)),
+      Decision::kInvalid);
+  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kDeleteUser,
+                      UserTarget(Role::kOwner, std::nullopt, true)),
             Decision::kInvalid);
 }
 
 TEST(Authorize, MembersAndGuestsCannotAdministerThemselves) {
-  EXPECT_EQ(Authorize(As(Role::kMember), Action::kUpdateUser, UserTarget(Role::kMember, Role::kAdmin, true)),
+  EXPECT_EQ(Authorize(As(Role::kMember), Action::kUpdateUser,
+                      UserTarget(Role::kMember, Role::kAdmin, true)),
             Decision::kDeny);
-  EXPECT_EQ(Authorize(As(Role::kGuest), Action::kSetUserRights, UserTarget(Role::kGuest, std::nullopt, true)),
+  EXPECT_EQ(Authorize(As(Role::kGuest), Action::kSetUserRights,
+                      UserTarget(Role::kGuest, std::nullopt, true)),
             Decision::kDeny);
 }
 
@@ -104,10 +119,14 @@ TEST(Authorize, CameraUseWithoutANamedRightFailsClosed) {
 TEST(Authorize, SessionsOfOthersOnlyByManagersAndNeverTheOwners) {
   Target own = UserTarget(Role::kGuest, std::nullopt, true);
   EXPECT_EQ(Authorize(As(Role::kGuest), Action::kRevokeSession, own), Decision::kAllow);
-  EXPECT_EQ(Authorize(As(Role::kMember), Action::kRevokeSession, UserTarget(Role::kGuest)), Decision::kDeny);
-  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kRevokeSession, UserTarget(Role::kMember)), Decision::kAllow);
-  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kRevokeSession, UserTarget(Role::kOwner)), Decision::kDeny);
-  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kRevokeSession, UserTarget(Role::kAdmin)), Decision::kAllow);
+  EXPECT_EQ(Authorize(As(Role::kMember), Action::kRevokeSession, UserTarget(Role::kGuest)),
+            Decision::kDeny);
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kRevokeSession, UserTarget(Role::kMember)),
+            Decision::kAllow);
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kRevokeSession, UserTarget(Role::kOwner)),
+            Decision::kDeny);
+  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kRevokeSession, UserTarget(Role::kAdmin)),
+            Decision::kAllow);
 }
 
 TEST(Roles, ParseAndPrintRoundTrip) {

@@ -8,10 +8,9 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
-
 #include "base/encoding.h"
 #include "crypto/crypto.h"
+#include "test_support.h"
 
 namespace camguard::auth {
 namespace {
@@ -27,8 +26,6 @@ constexpr Argon2Params kTestParams{8192, 1};
 // "password", salt "somesalt", t=2, m=2^16 KiB, p=1. Debian's `argon2` CLI prints the same.
 constexpr std::string_view kReferenceHash =
     "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc";
-
-
 
 TEST(PasswordHasher, VerifiesReferenceImplementationVector) {
   const PasswordHasher hasher(kTestParams);

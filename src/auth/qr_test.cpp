@@ -14,9 +14,8 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
-
 #include "auth/totp.h"
+#include "test_support.h"
 
 namespace camguard::auth {
 namespace {
@@ -25,12 +24,9 @@ using camguard::testing::CommandResult;
 using camguard::testing::RunCommand;
 using camguard::testing::TempDir;
 
-
-
 bool HaveProgram(const std::string& name) {
   return RunCommand("command -v " + name + " >/dev/null 2>&1").exit_code == 0;
 }
-
 
 void WriteFile(const std::filesystem::path& path, std::string_view data) {
   std::ofstream out(path, std::ios::binary);

@@ -18,7 +18,8 @@ class SetupToken {
  public:
   static constexpr auto kLifetime = std::chrono::hours(1);
 
-  SetupToken(const base::Clock& clock, std::filesystem::path file) : clock_(clock), file_(std::move(file)) {}
+  SetupToken(const base::Clock& clock, std::filesystem::path file)
+      : clock_(clock), file_(std::move(file)) {}
 
   // Creates a fresh token, writes the file, and returns the token text to print.
   base::Result<std::string> Issue();

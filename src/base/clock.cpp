@@ -19,8 +19,8 @@ std::string FormatRfc3339(WallTime t) {
   }
   std::tm tm{};
   gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
 }
 
 }  // namespace camguard::base
@@ -53,9 +53,10 @@ std::int64_t DaysFromCivil(int y, int m, int d) {
 std::optional<WallTime> ParseRfc3339(std::string_view text) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (text.size() < 20 || text.size() > 35) return std::nullopt;
-  if (!ReadDigits(text, 0, 4, year) || text[4] != '-' || !ReadDigits(text, 5, 2, month) || text[7] != '-' ||
-      !ReadDigits(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't') || !ReadDigits(text, 11, 2, hour) ||
-      text[13] != ':' || !ReadDigits(text, 14, 2, minute) || text[16] != ':' || !ReadDigits(text, 17, 2, second)) {
+  if (!ReadDigits(text, 0, 4, year) || text[4] != '-' || !ReadDigits(text, 5, 2, month) ||
+      text[7] != '-' || !ReadDigits(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't') ||
+      !ReadDigits(text, 11, 2, hour) || text[13] != ':' || !ReadDigits(text, 14, 2, minute) ||
+      text[16] != ':' || !ReadDigits(text, 17, 2, second)) {
     return std::nullopt;
   }
   // WallTime counts nanoseconds in 64 bits (until 2262): refuse what it cannot hold.

@@ -28,7 +28,8 @@ class SystemClock final : public Clock {
 // Manually advanced clock for tests. Thread: any, but not synchronized.
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(WallTime start = WallTime(std::chrono::seconds(1'700'000'000))) : now_(start) {}
+  explicit FakeClock(WallTime start = WallTime(std::chrono::seconds(1'700'000'000)))
+      : now_(start) {}
   WallTime Now() const override { return now_; }
   void Advance(Duration d) { now_ += d; }
   void Set(WallTime t) { now_ = t; }

@@ -24,7 +24,9 @@ std::string Base64With(std::string_view alphabet, std::string_view in, bool pad)
   std::string out;
   out.reserve((in.size() + 2) / 3 * 4);
   std::size_t i = 0;
-  auto byte = [&](std::size_t k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(in[k])); };
+  auto byte = [&](std::size_t k) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(in[k]));
+  };
   for (; i + 3 <= in.size(); i += 3) {
     const std::uint32_t v = (byte(i) << 16) | (byte(i + 1) << 8) | byte(i + 2);
     out += alphabet[(v >> 18) & 63];
@@ -177,7 +179,8 @@ Result<std::string> PercentDecode(std::string_view text, bool plus_is_space) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (c == '%') {
-      if (i + 2 >= text.size()) return Fail(ErrorCode::kInvalidArgument, "truncated percent escape");
+      if (i + 2 >= text.size())
+        return Fail(ErrorCode::kInvalidArgument, "truncated percent escape");
       const int hi = HexValue(text[i + 1]);
       const int lo = HexValue(text[i + 2]);
       if (hi < 0 || lo < 0) return Fail(ErrorCode::kInvalidArgument, "invalid percent escape");

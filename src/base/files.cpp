@@ -16,10 +16,10 @@ namespace {
 
 tl::unexpected<Error> Errno(std::string_view what, const std::filesystem::path& path) {
   const int err = errno;
-  const ErrorCode code = (err == ENOENT) ? ErrorCode::kNotFound
+  const ErrorCode code = (err == ENOENT)                   ? ErrorCode::kNotFound
                          : (err == EACCES || err == EPERM) ? ErrorCode::kPermissionDenied
-                         : (err == ENOSPC) ? ErrorCode::kResourceExhausted
-                                           : ErrorCode::kInternal;
+                         : (err == ENOSPC)                 ? ErrorCode::kResourceExhausted
+                                                           : ErrorCode::kInternal;
   return Fail(code, fmt::format("{} {}: {}", what, path.string(), std::strerror(err)));
 }
 
@@ -60,7 +60,8 @@ Status EnsurePrivateDirectory(const std::filesystem::path& dir) {
   std::error_code ec;
   if (std::filesystem::exists(dir, ec)) {
     if (!std::filesystem::is_directory(dir, ec)) {
-      return Fail(ErrorCode::kFailedPrecondition, fmt::format("{} exists and is not a directory", dir.string()));
+      return Fail(ErrorCode::kFailedPrecondition,
+                  fmt::format("{} exists and is not a directory", dir.string()));
     }
   } else {
     if (dir.has_parent_path() && !dir.parent_path().empty()) {
@@ -70,7 +71,8 @@ Status EnsurePrivateDirectory(const std::filesystem::path& dir) {
                     fmt::format("cannot create {}: {}", dir.parent_path().string(), ec.message()));
       }
     }
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Errno("cannot create directory", dir);
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+      return Errno("cannot create directory", dir);
   }
   if (::chmod(dir.c_str(), 0700) != 0) return Errno("cannot set mode 0700 on", dir);
   return Ok();
@@ -133,12 +135,13 @@ Status ShredFile(const std::filesystem::path& path) {
       if (errno == ENOENT) return Ok();
       return Errno("cannot open", path);
     }
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) == 0 && st.st_size > 0) {
       const std::string zeros(static_cast<std::size_t>(std::min<off_t>(st.st_size, 1 << 20)), '\0');
       off_t left = st.st_size;
       while (left > 0) {
-        const auto chunk = static_cast<std::size_t>(std::min<off_t>(left, static_cast<off_t>(zeros.size())));
+        const auto chunk =
+            static_cast<std::size_t>(std::min<off_t>(left, static_cast<off_t>(zeros.size())));
         if (!WriteAll(fd.get(), std::string_view(zeros.data(), chunk), path)) break;
         left -= static_cast<off_t>(chunk);
       }

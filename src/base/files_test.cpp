@@ -16,7 +16,7 @@ namespace {
 using camguard::testing::TempDir;
 
 unsigned Mode(const std::filesystem::path& path) {
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(::lstat(path.c_str(), &st), 0) << path;
   return st.st_mode & 07777;
 }

@@ -56,16 +56,16 @@ inline Status Ok() { return {}; }
 // Assigns the value of a Result expression to `lhs` or returns its error.
 #define CAMGUARD_TRY_CONCAT_INNER(a, b) a##b
 #define CAMGUARD_TRY_CONCAT(a, b) CAMGUARD_TRY_CONCAT_INNER(a, b)
-#define CAMGUARD_TRY(lhs, expr)                                         \
-  auto CAMGUARD_TRY_CONCAT(camguard_try_, __LINE__) = (expr);           \
-  if (!CAMGUARD_TRY_CONCAT(camguard_try_, __LINE__)) {                  \
+#define CAMGUARD_TRY(lhs, expr)                                                  \
+  auto CAMGUARD_TRY_CONCAT(camguard_try_, __LINE__) = (expr);                    \
+  if (!CAMGUARD_TRY_CONCAT(camguard_try_, __LINE__)) {                           \
     return tl::unexpected(CAMGUARD_TRY_CONCAT(camguard_try_, __LINE__).error()); \
-  }                                                                     \
+  }                                                                              \
   lhs = std::move(*CAMGUARD_TRY_CONCAT(camguard_try_, __LINE__))
-#define CAMGUARD_TRY_STATUS(expr)                              \
-  do {                                                         \
-    auto camguard_status_ = (expr);                            \
-    if (!camguard_status_) {                                   \
-      return tl::unexpected(camguard_status_.error());         \
-    }                                                          \
+#define CAMGUARD_TRY_STATUS(expr)                      \
+  do {                                                 \
+    auto camguard_status_ = (expr);                    \
+    if (!camguard_status_) {                           \
+      return tl::unexpected(camguard_status_.error()); \
+    }                                                  \
   } while (false)

@@ -27,7 +27,8 @@ constexpr std::string_view kColumns =
 }  // namespace
 
 Status ValidateStreamUrl(std::string_view url) {
-  if (url.size() > 2048) return Fail(ErrorCode::kInvalidArgument, "URL is longer than 2048 characters");
+  if (url.size() > 2048)
+    return Fail(ErrorCode::kInvalidArgument, "URL is longer than 2048 characters");
   std::string_view rest;
   if (url.starts_with("rtsp://")) {
     rest = url.substr(7);
@@ -92,7 +93,8 @@ Result<std::vector<Camera>> CameraStore::List() {
 }
 
 Result<std::optional<Camera>> CameraStore::FindByPublicId(std::string_view public_id) {
-  CAMGUARD_TRY(auto stmt, db_.Prepare(fmt::format("SELECT {} FROM cameras WHERE public_id = ?", kColumns)));
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare(fmt::format("SELECT {} FROM cameras WHERE public_id = ?", kColumns)));
   stmt.Bind(1, public_id);
   CAMGUARD_TRY(const bool row, stmt.Step());
   if (!row) return std::optional<Camera>();
@@ -114,7 +116,8 @@ Result<std::optional<std::string>> CameraStore::SealedCredentials(std::int64_t c
 }
 
 Result<std::map<std::int64_t, std::uint32_t>> CameraStore::RightsOfUser(std::int64_t user_id) {
-  CAMGUARD_TRY(auto stmt, db_.Prepare("SELECT camera_id, rights FROM camera_rights WHERE user_id = ?"));
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare("SELECT camera_id, rights FROM camera_rights WHERE user_id = ?"));
   stmt.Bind(1, user_id);
   std::map<std::int64_t, std::uint32_t> rights;
   for (;;) {
@@ -130,7 +133,9 @@ Status CameraStore::ReplaceRightsOfUser(std::int64_t user_id,
   CAMGUARD_TRY(auto clear, db_.Prepare("DELETE FROM camera_rights WHERE user_id = ?"));
   clear.Bind(1, user_id);
   CAMGUARD_TRY_STATUS(clear.Run());
-  CAMGUARD_TRY(auto insert, db_.Prepare("INSERT INTO camera_rights (user_id, camera_id, rights) VALUES (?, ?, ?)"));
+  CAMGUARD_TRY(
+      auto insert,
+      db_.Prepare("INSERT INTO camera_rights (user_id, camera_id, rights) VALUES (?, ?, ?)"));
   for (const auto& [camera_id, bits] : rights) {
     if (bits == 0) continue;
     insert.Reset();

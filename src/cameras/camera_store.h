@@ -52,7 +52,8 @@ class CameraStore {
 
   // Granted rights (bit sets) of one user, by camera row id.
   Result<std::map<std::int64_t, std::uint32_t>> RightsOfUser(std::int64_t user_id);
-  Status ReplaceRightsOfUser(std::int64_t user_id, const std::map<std::int64_t, std::uint32_t>& rights);
+  Status ReplaceRightsOfUser(std::int64_t user_id,
+                             const std::map<std::int64_t, std::uint32_t>& rights);
 
  private:
   store::Database& db_;

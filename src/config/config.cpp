@@ -255,7 +255,8 @@ struct HostPort {
 };
 
 // "host", "host:port", "[v6]" or "[v6]:port"; the port is required when `require_port`.
-Result<HostPort> ParseHostPort(std::string_view text, bool require_port, bool allow_ephemeral = false) {
+Result<HostPort> ParseHostPort(std::string_view text, bool require_port,
+                               bool allow_ephemeral = false) {
   HostPort out;
   std::string_view port_text;
   bool has_port = false;

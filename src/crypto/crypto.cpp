@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "crypto/crypto.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
 #include <sodium.h>
 #include <sys/stat.h>
 
@@ -11,6 +8,9 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #include "base/encoding.h"
 #include "base/files.h"
@@ -48,14 +48,18 @@ namespace {
 std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(md, key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &length);
+  HMAC(md, key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &length);
   return std::string(reinterpret_cast<const char*>(out), length);
 }
 }  // namespace
 
-std::string HmacSha256(std::string_view key, std::string_view data) { return Hmac(EVP_sha256(), key, data); }
-std::string HmacSha1(std::string_view key, std::string_view data) { return Hmac(EVP_sha1(), key, data); }
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  return Hmac(EVP_sha256(), key, data);
+}
+std::string HmacSha1(std::string_view key, std::string_view data) {
+  return Hmac(EVP_sha1(), key, data);
+}
 
 bool ConstantTimeEqual(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -76,7 +80,7 @@ std::string_view SecretKey::bytes() const {
 }
 
 Result<SecretKey> LoadOrCreateKeyFile(const std::filesystem::path& path) {
-  struct stat st{};
+  struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     // Only a key that does not exist may be created: after any other failure (EACCES on the
     // directory, EIO, ...) a fresh key would replace the real one and orphan what it protects.
@@ -125,7 +129,8 @@ Result<std::string> Open(const SecretKey& key, std::string_view sealed) {
   const auto* cipher = nonce + crypto_secretbox_NONCEBYTES;
   const std::size_t cipher_size = sealed.size() - crypto_secretbox_NONCEBYTES;
   std::string out(cipher_size - crypto_secretbox_MACBYTES, '\0');
-  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.data()), cipher, cipher_size, nonce,
+  if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.data()), cipher, cipher_size,
+                                 nonce,
                                  reinterpret_cast<const unsigned char*>(key.bytes().data())) != 0) {
     return Fail(ErrorCode::kDataLoss, "sealed value failed authentication");
   }

@@ -25,7 +25,7 @@ std::string RandomToken(std::size_t bytes = 32);
 // Uniform in [0, upper_bound).
 std::uint32_t RandomUniform(std::uint32_t upper_bound);
 
-std::string Sha256(std::string_view data);                       // 32 raw bytes
+std::string Sha256(std::string_view data);  // 32 raw bytes
 std::string Sha256Hex(std::string_view data);
 std::string HmacSha256(std::string_view key, std::string_view data);  // 32 raw bytes
 std::string HmacSha1(std::string_view key, std::string_view data);    // 20 raw bytes

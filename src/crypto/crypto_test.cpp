@@ -10,10 +10,9 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
-
 #include "base/encoding.h"
 #include "base/files.h"
+#include "test_support.h"
 
 namespace camguard::crypto {
 namespace {
@@ -172,7 +171,7 @@ TEST_F(CryptoTest, KeyFileIsCreatedWithMode0600AndLoadedAgain) {
   const auto path = dir.path() / "audit.key";
   auto created = LoadOrCreateKeyFile(path);
   ASSERT_TRUE(created) << created.error().message;
-  struct stat st{};
+  struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   EXPECT_EQ(st.st_size, static_cast<off_t>(SecretKey::kSize));

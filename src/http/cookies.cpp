@@ -24,10 +24,13 @@ std::optional<std::string> FindCookie(std::string_view cookie_header, std::strin
   return found;
 }
 
-std::string HostCookie(std::string_view name, std::string_view value, const CookieOptions& options) {
+std::string HostCookie(std::string_view name, std::string_view value,
+                       const CookieOptions& options) {
   std::string cookie;
-  cookie.append(name).append("=").append(value).append("; Path=/; Secure; HttpOnly; SameSite=Strict");
-  if (options.max_age_seconds) cookie.append("; Max-Age=").append(std::to_string(*options.max_age_seconds));
+  cookie.append(name).append("=").append(value).append(
+      "; Path=/; Secure; HttpOnly; SameSite=Strict");
+  if (options.max_age_seconds)
+    cookie.append("; Max-Age=").append(std::to_string(*options.max_age_seconds));
   return cookie;
 }
 
@@ -35,8 +38,10 @@ std::string ExpiredHostCookie(std::string_view name) {
   return HostCookie(name, "", CookieOptions{0});
 }
 
-bool IsSameOriginOrAllowed(const Request& request, const std::vector<std::string>& allowed_origins) {
-  if (const auto site = request.Header("sec-fetch-site"); site && base::ToLower(*site) == "cross-site") {
+bool IsSameOriginOrAllowed(const Request& request,
+                           const std::vector<std::string>& allowed_origins) {
+  if (const auto site = request.Header("sec-fetch-site");
+      site && base::ToLower(*site) == "cross-site") {
     return false;
   }
   const auto origin = request.Header("origin");

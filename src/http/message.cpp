@@ -36,16 +36,18 @@ std::optional<std::string_view> Response::Header(std::string_view name) const {
 
 void ApplySecurityHeaders(Response& response) {
   response.SetHeader("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
-  response.SetHeader("Content-Security-Policy",
-                     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-                     "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-                     "form-action 'self'; frame-ancestors 'none'");
+  response.SetHeader(
+      "Content-Security-Policy",
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+      "media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+      "form-action 'self'; frame-ancestors 'none'");
   response.SetHeader("X-Frame-Options", "DENY");
   response.SetHeader("X-Content-Type-Options", "nosniff");
   response.SetHeader("Referrer-Policy", "no-referrer");
   response.SetHeader("Cross-Origin-Opener-Policy", "same-origin");
   response.SetHeader("Cross-Origin-Resource-Policy", "same-origin");
-  response.SetHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()");
+  response.SetHeader("Permissions-Policy",
+                     "camera=(), microphone=(), geolocation=(), interest-cohort=()");
   if (!response.Header("Cache-Control")) response.SetHeader("Cache-Control", "no-store");
 }
 

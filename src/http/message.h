@@ -15,11 +15,11 @@
 namespace camguard::http {
 
 struct Request {
-  std::string method;                         // upper case, e.g. "POST"
-  std::string target;                         // raw request-target, e.g. "/api/v1/users?limit=5"
+  std::string method;                          // upper case, e.g. "POST"
+  std::string target;                          // raw request-target, e.g. "/api/v1/users?limit=5"
   std::map<std::string, std::string> headers;  // names lower-cased; repeated fields joined by ", "
   std::string body;
-  std::string remote_address;                 // peer IP address as text
+  std::string remote_address;  // peer IP address as text
 
   std::optional<std::string_view> Header(std::string_view lower_name) const;
 };

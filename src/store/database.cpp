@@ -79,16 +79,17 @@ const char* NonNull(std::string_view bytes) { return bytes.data() != nullptr ? b
 }  // namespace
 
 Statement& Statement::Bind(int index, std::string_view text) {
-  RecordBind(bind_status_,
-             sqlite3_bind_text64(stmt_, index, NonNull(text), text.size(), SQLITE_TRANSIENT,
-                                 SQLITE_UTF8),
-             db_);
+  RecordBind(
+      bind_status_,
+      sqlite3_bind_text64(stmt_, index, NonNull(text), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8),
+      db_);
   return *this;
 }
 
 Statement& Statement::BindBlob(int index, std::string_view bytes) {
   RecordBind(bind_status_,
-             sqlite3_bind_blob64(stmt_, index, NonNull(bytes), bytes.size(), SQLITE_TRANSIENT), db_);
+             sqlite3_bind_blob64(stmt_, index, NonNull(bytes), bytes.size(), SQLITE_TRANSIENT),
+             db_);
   return *this;
 }
 
@@ -166,9 +167,8 @@ Result<Database> Database::Open(const std::filesystem::path& path) {
   // Create the file with 0600 before SQLite does, so it never exists world-readable.
   const mode_t old_mask = ::umask(0077);
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   ::umask(old_mask);
   if (rc != SQLITE_OK) {
     auto error = SqliteError(rc, fmt::format("cannot open database {}", path.string()), db);
@@ -178,15 +178,16 @@ Result<Database> Database::Open(const std::filesystem::path& path) {
   Database database(db);
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, 5000);
-  CAMGUARD_TRY_STATUS(database.Execute(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-      " PRAGMA secure_delete=ON; PRAGMA trusted_schema=OFF;"));
+  CAMGUARD_TRY_STATUS(
+      database.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                       " PRAGMA secure_delete=ON; PRAGMA trusted_schema=OFF;"));
   return database;
 }
 
 Result<Database> Database::OpenInMemory() {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  const int rc =
+      sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     auto error = SqliteError(rc, "cannot open in-memory database", db);
     sqlite3_close(db);

@@ -21,7 +21,7 @@ using ::testing::HasSubstr;
 using camguard::testing::TempDir;
 
 unsigned Mode(const std::filesystem::path& path) {
-  struct stat st{};
+  struct stat st {};
   EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
   return st.st_mode & 0777;
 }

@@ -2,8 +2,6 @@
 // Upgrades from every earlier schema version must reach exactly the schema of a fresh database
 // and keep the data. When a migration adds a table, add a representative row for it to
 // kSeedRows below; the test fails until every table of every earlier version has one.
-#include "store/migrations.h"
-
 #include <algorithm>
 #include <set>
 #include <string>
@@ -12,6 +10,8 @@
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "store/migrations.h"
 
 namespace camguard::store {
 namespace {

@@ -4,15 +4,15 @@
 // in-process hub (in-memory SQLite) with a signed-in owner.
 //
 // Input layout: byte 0 selects the method and whether the owner's cookie and CSRF token are sent;
-// then the request target up to the first '\n'; then an optional "Cookie:" override line when byte 0
-// asks for it; the rest is the body.
+// then the request target up to the first '\n'; then an optional "Cookie:" override line when byte
+// 0 asks for it; the rest is the body.
+#include <unistd.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <unistd.h>
 
 #include "api/api_test_support.h"
 
@@ -22,7 +22,8 @@ camguard::api::testing::TestHub& Hub() {
   // Destroyed at exit, which removes its temporary directory.
   static const std::unique_ptr<camguard::api::testing::TestHub> hub = [] {
     auto created = std::make_unique<camguard::api::testing::TestHub>(
-        std::filesystem::temp_directory_path() / ("camguard-api-fuzz-" + std::to_string(::getpid())));
+        std::filesystem::temp_directory_path() /
+        ("camguard-api-fuzz-" + std::to_string(::getpid())));
     created->SetUpOwner("owner", "correct horse battery staple");
     return created;
   }();
@@ -39,7 +40,8 @@ std::optional<camguard::api::testing::TestHub::Login>& OwnerLogin() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
-  static constexpr const char* kMethods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"};
+  static constexpr const char* kMethods[] = {"GET",    "POST", "PUT",     "PATCH",
+                                             "DELETE", "HEAD", "OPTIONS", "TRACE"};
   const std::uint8_t selector = data[0];
   std::string_view rest(reinterpret_cast<const char*>(data + 1), size - 1);
   const auto newline = rest.find('\n');

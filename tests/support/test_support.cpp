@@ -13,7 +13,8 @@ namespace camguard::testing {
 
 TempDir::TempDir(std::string_view label) {
   std::string pattern = ::testing::TempDir() + std::string(label) + "-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed for " + pattern);
+  if (::mkdtemp(pattern.data()) == nullptr)
+    throw std::runtime_error("mkdtemp failed for " + pattern);
   path_ = pattern;
 }
 

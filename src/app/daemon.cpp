@@ -251,9 +251,9 @@ int Serve(const ServeOptions& options) {
   if (options.demo) {
     Say("demo mode: data in {}", dir.root.string());
     if (options.demo_cameras > 0) {
-      Say("{} simulated cameras were requested, but this build has no camera simulator yet; the "
-          "hub runs alone",
-          options.demo_cameras);
+      Say("{} simulated cameras were requested; the demo does not start them or record them yet. "
+          "Run 'camsim --cameras {}' beside it (see 'camsim --help')",
+          options.demo_cameras, options.demo_cameras);
     }
   }
   audit::Entry start{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.start", "",

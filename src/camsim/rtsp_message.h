@@ -48,7 +48,10 @@ enum class RtspParseError {
 class RtspParser {
  public:
   // Appends received bytes. They are consumed by Next().
-  void Feed(std::string_view bytes) { buffer_.append(bytes); }
+  // After an error the stream is unusable (the connection is closed), so nothing more is kept.
+  void Feed(std::string_view bytes) {
+    if (!error_) buffer_.append(bytes);
+  }
 
   // The next complete message, nullopt when more bytes are needed, or an error (sticky: every
   // later call returns it too).

@@ -8,7 +8,7 @@ Fails (exit 1, one line per finding, file:line first) when
   * a file in src/<module>/ includes "<other>/..." and <other> is not an allowed dependency,
   * a folder under src/ has no row in the table, or a row names an unknown dependency,
   * the allowed dependencies form a cycle,
-  * Boost.Asio/Beast is included outside src/net, or nlohmann/json outside src/api, src/app.
+  * Boost.Beast is included outside src/net, Boost.Asio outside src/net and src/engine, or nlohmann/json outside src/api, src/app.
 """
 import argparse
 import os
@@ -23,7 +23,9 @@ QUOTED_INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 ANY_INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 # Third-party headers confined to one or two modules: regex on the include path → modules.
 CONFINED = [
-    (re.compile(r"^boost/(asio|beast)(\.hpp$|/)"), {"net"}, "Boost.Asio/Beast"),
+    (re.compile(r"^boost/beast(\.hpp$|/)"), {"net"}, "Boost.Beast"),
+    # The streaming engine drives camera sockets with plain Asio (no Beast, no TLS).
+    (re.compile(r"^boost/asio(\.hpp$|/)"), {"net", "engine"}, "Boost.Asio"),
     (re.compile(r"^nlohmann/"), {"api", "app"}, "nlohmann/json"),
 ]
 

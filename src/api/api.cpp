@@ -24,6 +24,7 @@
 #include "base/encoding.h"
 #include "base/strings.h"
 #include "cameras/camera_store.h"
+#include "cameras/credentials.h"
 #include "http/cookies.h"
 
 namespace camguard::api {
@@ -83,13 +84,35 @@ json SessionJson(const auth::Session& session, std::string_view username, bool c
               {"current", current}};
 }
 
-json CameraJson(const cameras::Camera& camera, auth::CameraRights rights) {
+json StatusJson(const std::optional<cameras::StreamStatus>& status) {
+  if (!status) return nullptr;
+  return json{{"state", cameras::ToString(status->state)},
+              {"codec", status->codec},
+              {"width", status->width},
+              {"height", status->height},
+              {"frames_per_second", status->frames_per_second},
+              {"bits_per_second", status->bits_per_second},
+              {"frames", status->frames},
+              {"lost_packets", status->lost_packets},
+              {"reconnects", status->reconnects},
+              {"recording", status->recording},
+              {"last_frame_at", status->last_frame_ms ? json(Time(*status->last_frame_ms))
+                                                      : json(nullptr)},
+              {"last_error", status->last_error}};
+}
+
+json CameraJson(const cameras::Camera& camera, auth::CameraRights rights,
+                const std::optional<cameras::StreamStatus>& status) {
   return json{{"id", camera.public_id},
               {"name", camera.name},
               {"main_url", camera.main_url},
               {"sub_url", camera.sub_url ? json(*camera.sub_url) : json(nullptr)},
               {"has_credentials", camera.has_credentials},
+              {"transport", cameras::ToString(camera.transport)},
+              {"recording_enabled", camera.recording_enabled},
+              {"retention_days", camera.retention_days},
               {"rights", RightsArray(rights)},
+              {"status", StatusJson(status)},
               {"created_at", Time(camera.created_ms)}};
 }
 
@@ -245,12 +268,23 @@ class Api::Impl {
   void ListCameras(const CallPtr& call);
   void CreateCamera(const CallPtr& call);
   void GetCamera(const CallPtr& call);
+  void UpdateCamera(const CallPtr& call);
   void DeleteCamera(const CallPtr& call);
   void ReadAuditLog(const CallPtr& call);
 
   // Verifies `password` for the current user on the pool, then runs `then` on the loop.
   void WithPasswordCheck(const CallPtr& call, std::string password, std::function<void()> then);
   base::Result<std::optional<auth::User>> LoadTargetUser(const CallPtr& call);
+  // The camera named by {id} if the caller holds `right` on it. Answers the call (403 alike for
+  // a missing camera and a forbidden one, 404 only to those who could see it) when not.
+  std::optional<cameras::Camera> CameraWithRight(const CallPtr& call, auth::CameraRight right,
+                                                 auth::CameraRights* effective = nullptr);
+  std::optional<cameras::StreamStatus> StreamStatusOf(std::int64_t camera_id) const {
+    return deps_.streaming ? deps_.streaming->Status(camera_id) : std::nullopt;
+  }
+  // Reads name/main_url/sub_url/username/password/transport/recording_enabled/retention_days
+  // shared by create and update; answers the call and returns false on bad input.
+  bool ReadCameraSettings(const CallPtr& call, const json& body, cameras::CameraUpdate& update);
 
   ApiDeps deps_;
   ApiOptions options_;
@@ -284,6 +318,7 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
       {"GET", "/api/v1/cameras", Action::kListCameras, false, &Impl::ListCameras},
       {"POST", "/api/v1/cameras", Action::kCreateCamera, false, &Impl::CreateCamera},
       {"GET", "/api/v1/cameras/{id}", Action::kUseCamera, true, &Impl::GetCamera},
+      {"PATCH", "/api/v1/cameras/{id}", Action::kUseCamera, true, &Impl::UpdateCamera},
       {"DELETE", "/api/v1/cameras/{id}", Action::kDeleteCamera, false, &Impl::DeleteCamera},
       {"GET", "/api/v1/audit-log", Action::kReadAuditLog, false, &Impl::ReadAuditLog},
   };
@@ -1081,68 +1116,200 @@ void Api::Impl::ListCameras(const CallPtr& call) {
     target.camera_right = auth::CameraRight::kView;
     target.camera_rights_granted = it == granted->end() ? 0 : it->second;
     if (auth::Authorize(call->principal, Action::kUseCamera, target) != Decision::kAllow) continue;
-    list.push_back(
-        CameraJson(camera, auth::EffectiveRights(call->user->role, target.camera_rights_granted)));
+    list.push_back(CameraJson(camera,
+                              auth::EffectiveRights(call->user->role, target.camera_rights_granted),
+                              StreamStatusOf(camera.id)));
   }
   Reply(call, 200, json{{"cameras", list}});
 }
 
-void Api::Impl::CreateCamera(const CallPtr& call) {
-  auto body = DecodeObject(call->request.body, {{"name", FieldType::kString, true, 64},
-                                                {"main_url", FieldType::kString, true, 2048},
-                                                {"sub_url", FieldType::kString, false, 2048},
-                                                {"username", FieldType::kString, false, 128},
-                                                {"password", FieldType::kString, false, 256}});
-  if (!body) return Error(call, body.error());
-  cameras::NewCamera camera;
-  camera.name = std::string(base::Trim(RequiredString(*body, "name")));
-  if (camera.name.empty() || !base::IsValidUtf8(camera.name)) {
-    return Error(call, 400, "invalid_request", "name must be a non-empty text");
-  }
-  camera.main_url = RequiredString(*body, "main_url");
-  if (auto valid = cameras::ValidateStreamUrl(camera.main_url); !valid) {
-    return Error(call, 400, "invalid_request", "main_url: " + valid.error().message);
-  }
-  camera.sub_url = OptionalString(*body, "sub_url");
-  if (camera.sub_url) {
-    if (auto valid = cameras::ValidateStreamUrl(*camera.sub_url); !valid) {
-      return Error(call, 400, "invalid_request", "sub_url: " + valid.error().message);
+bool Api::Impl::ReadCameraSettings(const CallPtr& call, const json& body,
+                                   cameras::CameraUpdate& update) {
+  if (const auto name = OptionalString(body, "name")) {
+    update.name = std::string(base::Trim(*name));
+    if (update.name->empty() || !base::IsValidUtf8(*update.name)) {
+      Error(call, 400, "invalid_request", "name must be a non-empty text");
+      return false;
     }
   }
-  const auto username = OptionalString(*body, "username");
-  const auto password = OptionalString(*body, "password");
-  if (username || password) {
-    const json credentials = {{"username", username.value_or("")},
-                              {"password", password.value_or("")}};
-    camera.credentials_sealed = SealSecret(Dump(credentials));
+  if (const auto url = OptionalString(body, "main_url")) {
+    if (auto valid = cameras::ValidateStreamUrl(*url); !valid) {
+      Error(call, 400, "invalid_request", "main_url: " + valid.error().message);
+      return false;
+    }
+    update.main_url = *url;
   }
+  if (const auto url = OptionalString(body, "sub_url")) {
+    if (url->empty()) {
+      update.sub_url = std::optional<std::string>();  // "" removes the sub-stream
+    } else if (auto valid = cameras::ValidateStreamUrl(*url); !valid) {
+      Error(call, 400, "invalid_request", "sub_url: " + valid.error().message);
+      return false;
+    } else {
+      update.sub_url = std::optional<std::string>(*url);
+    }
+  }
+  const auto username = OptionalString(body, "username");
+  const auto password = OptionalString(body, "password");
+  if (username.has_value() != password.has_value()) {
+    Error(call, 400, "invalid_request", "username and password go together");
+    return false;
+  }
+  if (username) {
+    if (username->empty()) {
+      update.credentials_sealed = std::optional<std::string>();  // both empty: no credentials
+      if (!password->empty()) {
+        Error(call, 400, "invalid_request", "a password needs a username");
+        return false;
+      }
+    } else {
+      auto sealed = cameras::SealCredentials(
+          deps_.secrets_key, cameras::CameraCredentials{*username, base::Redacted(*password)});
+      if (!sealed) {
+        Error(call, 400, "invalid_request", sealed.error().message);
+        return false;
+      }
+      update.credentials_sealed = std::optional<std::string>(std::move(*sealed));
+    }
+  }
+  if (const auto transport = OptionalString(body, "transport")) {
+    update.transport = cameras::ParseTransport(*transport);
+    if (!update.transport) {
+      Error(call, 400, "invalid_request", "transport must be \"tcp\" or \"udp\"");
+      return false;
+    }
+  }
+  if (const auto it = body.find("recording_enabled"); it != body.end()) {
+    update.recording_enabled = it->get<bool>();
+  }
+  if (const auto it = body.find("retention_days"); it != body.end()) {
+    const auto days = it->get<std::int64_t>();
+    if (days < cameras::kMinRetentionDays || days > cameras::kMaxRetentionDays) {
+      Error(call, 400, "invalid_request",
+            fmt::format("retention_days must be between {} and {}", cameras::kMinRetentionDays,
+                        cameras::kMaxRetentionDays));
+      return false;
+    }
+    update.retention_days = static_cast<int>(days);
+  }
+  return true;
+}
+
+namespace {
+// The fields a camera body may carry; `required` only for creation.
+std::initializer_list<Field> CameraFields(bool creating) {
+  static const std::initializer_list<Field> create = {
+      {"name", FieldType::kString, true, 64},
+      {"main_url", FieldType::kString, true, 2048},
+      {"sub_url", FieldType::kString, false, 2048},
+      {"username", FieldType::kString, false, 128},
+      {"password", FieldType::kString, false, 256},
+      {"transport", FieldType::kString, false, 8},
+      {"recording_enabled", FieldType::kBoolean, false},
+      {"retention_days", FieldType::kInteger, false}};
+  static const std::initializer_list<Field> update = {
+      {"name", FieldType::kString, false, 64},
+      {"main_url", FieldType::kString, false, 2048},
+      {"sub_url", FieldType::kString, false, 2048},
+      {"username", FieldType::kString, false, 128},
+      {"password", FieldType::kString, false, 256},
+      {"transport", FieldType::kString, false, 8},
+      {"recording_enabled", FieldType::kBoolean, false},
+      {"retention_days", FieldType::kInteger, false}};
+  return creating ? create : update;
+}
+
+// Names of the changed settings, for the audit entry (never the credentials themselves).
+json ChangedFields(const cameras::CameraUpdate& update) {
+  json changed = json::array();
+  if (update.name) changed.push_back("name");
+  if (update.main_url) changed.push_back("main_url");
+  if (update.sub_url) changed.push_back("sub_url");
+  if (update.credentials_sealed) changed.push_back("credentials");
+  if (update.transport) changed.push_back("transport");
+  if (update.recording_enabled) changed.push_back("recording_enabled");
+  if (update.retention_days) changed.push_back("retention_days");
+  return changed;
+}
+}  // namespace
+
+void Api::Impl::CreateCamera(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, CameraFields(true));
+  if (!body) return Error(call, body.error());
+  cameras::CameraUpdate settings;
+  if (!ReadCameraSettings(call, *body, settings)) return;
+  cameras::NewCamera camera;
+  camera.name = settings.name.value_or("");
+  camera.main_url = settings.main_url.value_or("");
+  camera.sub_url = settings.sub_url.value_or(std::nullopt);
+  camera.credentials_sealed = settings.credentials_sealed.value_or(std::nullopt);
+  camera.transport = settings.transport.value_or(cameras::Transport::kTcp);
+  camera.recording_enabled = settings.recording_enabled.value_or(true);
+  camera.retention_days = settings.retention_days.value_or(cameras::kDefaultRetentionDays);
   auto created = cameras_.Create(camera, Millis(deps_.clock));
   if (!created) return Internal(call, created.error(), "creating camera");
   Audit(call, "camera.create", created->public_id, audit::Outcome::kSuccess,
         json{{"name", created->name},
              {"main_url", created->main_url},
              {"has_credentials", created->has_credentials}});
-  Reply(call, 201, json{{"camera", CameraJson(*created, auth::kAllCameraRights)}});
+  if (deps_.streaming) deps_.streaming->CameraChanged(created->id);
+  Reply(call, 201,
+        json{{"camera", CameraJson(*created, auth::kAllCameraRights, StreamStatusOf(created->id))}});
 }
 
-void Api::Impl::GetCamera(const CallPtr& call) {
+std::optional<cameras::Camera> Api::Impl::CameraWithRight(const CallPtr& call,
+                                                          auth::CameraRight right,
+                                                          auth::CameraRights* effective) {
   auto camera = cameras_.FindByPublicId(call->params["id"]);
-  if (!camera) return Internal(call, camera.error(), "camera lookup");
+  if (!camera) {
+    Internal(call, camera.error(), "camera lookup");
+    return std::nullopt;
+  }
   auth::Target target;
-  target.camera_right = auth::CameraRight::kView;
+  target.camera_right = right;
   if (*camera) {
     auto granted = cameras_.RightsOfUser(call->user->id);
-    if (!granted) return Internal(call, granted.error(), "rights lookup");
+    if (!granted) {
+      Internal(call, granted.error(), "rights lookup");
+      return std::nullopt;
+    }
     const auto it = granted->find((**camera).id);
     target.camera_rights_granted = it == granted->end() ? 0 : it->second;
   }
-  // Without the view right a camera that exists and one that does not look the same.
-  if (!Require(call, Action::kUseCamera, target, call->params["id"])) return;
-  if (!*camera) return Error(call, 404, "not_found", "no such camera");
-  Reply(
-      call, 200,
-      json{{"camera", CameraJson(**camera, auth::EffectiveRights(call->user->role,
-                                                                 target.camera_rights_granted))}});
+  // A camera that does not exist and one the caller may not use look the same.
+  if (!Require(call, Action::kUseCamera, target, call->params["id"])) return std::nullopt;
+  if (!*camera) {
+    Error(call, 404, "not_found", "no such camera");
+    return std::nullopt;
+  }
+  if (effective)
+    *effective = auth::EffectiveRights(call->user->role, target.camera_rights_granted);
+  return std::move(**camera);
+}
+
+void Api::Impl::GetCamera(const CallPtr& call) {
+  auth::CameraRights rights = 0;
+  const auto camera = CameraWithRight(call, auth::CameraRight::kView, &rights);
+  if (!camera) return;
+  Reply(call, 200, json{{"camera", CameraJson(*camera, rights, StreamStatusOf(camera->id))}});
+}
+
+void Api::Impl::UpdateCamera(const CallPtr& call) {
+  auth::CameraRights rights = 0;
+  const auto camera = CameraWithRight(call, auth::CameraRight::kConfigure, &rights);
+  if (!camera) return;
+  auto body = DecodeObject(call->request.body, CameraFields(false));
+  if (!body) return Error(call, body.error());
+  cameras::CameraUpdate update;
+  if (!ReadCameraSettings(call, *body, update)) return;
+  if (update.empty()) return Error(call, 400, "invalid_request", "nothing to change");
+  auto updated = cameras_.Update(camera->id, update);
+  if (!updated) return Internal(call, updated.error(), "updating camera");
+  if (!*updated) return Error(call, 404, "not_found", "no such camera");
+  Audit(call, "camera.update", camera->public_id, audit::Outcome::kSuccess,
+        json{{"changed", ChangedFields(update)}});
+  if (deps_.streaming) deps_.streaming->CameraChanged(camera->id);
+  Reply(call, 200, json{{"camera", CameraJson(**updated, rights, StreamStatusOf(camera->id))}});
 }
 
 void Api::Impl::DeleteCamera(const CallPtr& call) {
@@ -1153,6 +1320,7 @@ void Api::Impl::DeleteCamera(const CallPtr& call) {
     return Internal(call, deleted.error(), "delete");
   Audit(call, "camera.delete", (**camera).public_id, audit::Outcome::kSuccess,
         json{{"name", (**camera).name}});
+  if (deps_.streaming) deps_.streaming->CameraRemoved((**camera).id);
   Reply(call, 204, json());
 }
 

@@ -17,6 +17,7 @@
 #include "auth/password_hasher.h"
 #include "auth/setup_token.h"
 #include "base/clock.h"
+#include "cameras/streaming.h"
 #include "crypto/crypto.h"
 #include "http/message.h"
 #include "store/database.h"
@@ -43,6 +44,9 @@ struct ApiDeps {
   auth::SetupToken& setup_token;
   const crypto::SecretKey& secrets_key;
   http::BlockingExecutor& blocking;
+  // The streaming engine, told about camera changes and asked for status; null in tests and
+  // before the engine starts.
+  cameras::StreamingControl* streaming = nullptr;
 };
 
 struct RouteInfo {

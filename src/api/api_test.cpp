@@ -151,6 +151,10 @@ const std::map<std::string, MatrixCase>& Matrix() {
       // Camera B: the member holds ptz there but not view, and ptz never implies view.
       {"GET /api/v1/cameras/{id}",
        {"GET", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 200, 200}}},
+      // Camera A: the member holds view only; configure is needed to change a camera.
+      {"PATCH /api/v1/cameras/{id}",
+       {"PATCH", "/api/v1/cameras/{camera_a}", R"({"name":"Renamed"})",
+        {401, 403, 403, 200, 200}}},
       {"DELETE /api/v1/cameras/{id}",
        {"DELETE", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 204, 204}}},
       {"GET /api/v1/audit-log", {"GET", "/api/v1/audit-log", "", {401, 403, 403, 200, 200}}},

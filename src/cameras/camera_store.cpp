@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "cameras/streaming.h"
 #include "crypto/crypto.h"
 
 namespace camguard::cameras {
@@ -20,11 +21,45 @@ Camera ReadCamera(const store::Statement& s) {
   if (!s.ColumnIsNull(4)) camera.sub_url = s.ColumnText(4);
   camera.has_credentials = s.ColumnInt(5) != 0;
   camera.created_ms = s.ColumnInt(6);
+  // The schema's CHECK constraints keep these in range.
+  camera.transport = ParseTransport(s.ColumnText(7)).value_or(Transport::kTcp);
+  camera.recording_enabled = s.ColumnInt(8) != 0;
+  camera.retention_days = static_cast<int>(s.ColumnInt(9));
   return camera;
 }
 constexpr std::string_view kColumns =
-    "id, public_id, name, main_url, sub_url, credentials_sealed IS NOT NULL, created_ms";
+    "id, public_id, name, main_url, sub_url, credentials_sealed IS NOT NULL, created_ms, "
+    "transport, recording_enabled, retention_days";
+
+Status ValidateRetentionDays(int days) {
+  if (days < kMinRetentionDays || days > kMaxRetentionDays) {
+    return Fail(ErrorCode::kInvalidArgument,
+                fmt::format("retention_days must be between {} and {}", kMinRetentionDays,
+                            kMaxRetentionDays));
+  }
+  return base::Ok();
+}
 }  // namespace
+
+std::string_view ToString(StreamState state) {
+  switch (state) {
+    case StreamState::kStarting: return "starting";
+    case StreamState::kOnline: return "online";
+    case StreamState::kReconnecting: return "reconnecting";
+    case StreamState::kDisabled: return "disabled";
+  }
+  return "unknown";
+}
+
+std::string_view ToString(Transport transport) {
+  return transport == Transport::kUdp ? "udp" : "tcp";
+}
+
+std::optional<Transport> ParseTransport(std::string_view text) {
+  if (text == "tcp") return Transport::kTcp;
+  if (text == "udp") return Transport::kUdp;
+  return std::nullopt;
+}
 
 Status ValidateStreamUrl(std::string_view url) {
   if (url.size() > 2048)
@@ -54,8 +89,11 @@ Status ValidateStreamUrl(std::string_view url) {
 }
 
 Result<Camera> CameraStore::Create(const NewCamera& camera, std::int64_t now_ms) {
-  CAMGUARD_TRY(auto stmt, db_.Prepare("INSERT INTO cameras (public_id, name, main_url, sub_url, "
-                                      "credentials_sealed, created_ms) VALUES (?, ?, ?, ?, ?, ?)"));
+  CAMGUARD_TRY_STATUS(ValidateRetentionDays(camera.retention_days));
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare("INSERT INTO cameras (public_id, name, main_url, sub_url, "
+                           "credentials_sealed, created_ms, transport, recording_enabled, "
+                           "retention_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   const std::string public_id = "cam_" + crypto::RandomToken(12);
   stmt.Bind(1, public_id).Bind(2, camera.name).Bind(3, camera.main_url);
   if (camera.sub_url) {
@@ -68,7 +106,10 @@ Result<Camera> CameraStore::Create(const NewCamera& camera, std::int64_t now_ms)
   } else {
     stmt.BindNull(5);
   }
-  stmt.Bind(6, now_ms);
+  stmt.Bind(6, now_ms)
+      .Bind(7, ToString(camera.transport))
+      .Bind(8, std::int64_t{camera.recording_enabled ? 1 : 0})
+      .Bind(9, std::int64_t{camera.retention_days});
   CAMGUARD_TRY_STATUS(stmt.Run());
   Camera created;
   created.id = db_.LastInsertRowId();
@@ -78,6 +119,9 @@ Result<Camera> CameraStore::Create(const NewCamera& camera, std::int64_t now_ms)
   created.sub_url = camera.sub_url;
   created.has_credentials = camera.credentials_sealed.has_value();
   created.created_ms = now_ms;
+  created.transport = camera.transport;
+  created.recording_enabled = camera.recording_enabled;
+  created.retention_days = camera.retention_days;
   return created;
 }
 
@@ -99,6 +143,55 @@ Result<std::optional<Camera>> CameraStore::FindByPublicId(std::string_view publi
   CAMGUARD_TRY(const bool row, stmt.Step());
   if (!row) return std::optional<Camera>();
   return std::optional<Camera>(ReadCamera(stmt));
+}
+
+Result<std::optional<Camera>> CameraStore::FindById(std::int64_t camera_id) {
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare(fmt::format("SELECT {} FROM cameras WHERE id = ?", kColumns)));
+  stmt.Bind(1, camera_id);
+  CAMGUARD_TRY(const bool row, stmt.Step());
+  if (!row) return std::optional<Camera>();
+  return std::optional<Camera>(ReadCamera(stmt));
+}
+
+Result<std::optional<Camera>> CameraStore::Update(std::int64_t camera_id,
+                                                  const CameraUpdate& update) {
+  if (update.retention_days) CAMGUARD_TRY_STATUS(ValidateRetentionDays(*update.retention_days));
+  if (update.main_url) CAMGUARD_TRY_STATUS(ValidateStreamUrl(*update.main_url));
+  if (update.sub_url && *update.sub_url) CAMGUARD_TRY_STATUS(ValidateStreamUrl(**update.sub_url));
+  // One statement with COALESCE-style flags keeps the change atomic without a transaction.
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare("UPDATE cameras SET "
+                           "name = CASE WHEN ?1 THEN ?2 ELSE name END, "
+                           "main_url = CASE WHEN ?3 THEN ?4 ELSE main_url END, "
+                           "sub_url = CASE WHEN ?5 THEN ?6 ELSE sub_url END, "
+                           "credentials_sealed = CASE WHEN ?7 THEN ?8 ELSE credentials_sealed END, "
+                           "transport = CASE WHEN ?9 THEN ?10 ELSE transport END, "
+                           "recording_enabled = CASE WHEN ?11 THEN ?12 ELSE recording_enabled END, "
+                           "retention_days = CASE WHEN ?13 THEN ?14 ELSE retention_days END "
+                           "WHERE id = ?15"));
+  const auto flag = [](bool engaged) { return std::int64_t{engaged ? 1 : 0}; };
+  stmt.Bind(1, flag(update.name.has_value()));
+  if (update.name) stmt.Bind(2, *update.name); else stmt.BindNull(2);
+  stmt.Bind(3, flag(update.main_url.has_value()));
+  if (update.main_url) stmt.Bind(4, *update.main_url); else stmt.BindNull(4);
+  stmt.Bind(5, flag(update.sub_url.has_value()));
+  if (update.sub_url && *update.sub_url) stmt.Bind(6, **update.sub_url); else stmt.BindNull(6);
+  stmt.Bind(7, flag(update.credentials_sealed.has_value()));
+  if (update.credentials_sealed && *update.credentials_sealed) {
+    stmt.BindBlob(8, **update.credentials_sealed);
+  } else {
+    stmt.BindNull(8);
+  }
+  stmt.Bind(9, flag(update.transport.has_value()));
+  stmt.Bind(10, ToString(update.transport.value_or(Transport::kTcp)));
+  stmt.Bind(11, flag(update.recording_enabled.has_value()));
+  stmt.Bind(12, flag(update.recording_enabled.value_or(false)));
+  stmt.Bind(13, flag(update.retention_days.has_value()));
+  stmt.Bind(14, std::int64_t{update.retention_days.value_or(kDefaultRetentionDays)});
+  stmt.Bind(15, camera_id);
+  CAMGUARD_TRY_STATUS(stmt.Run());
+  return FindById(camera_id);
 }
 
 Status CameraStore::Delete(std::int64_t camera_id) {

@@ -19,6 +19,14 @@ namespace camguard::cameras {
 using base::Result;
 using base::Status;
 
+enum class Transport { kTcp, kUdp };  // RTP over the RTSP connection (default) or over UDP
+std::string_view ToString(Transport transport);
+std::optional<Transport> ParseTransport(std::string_view text);
+
+inline constexpr int kMinRetentionDays = 1;
+inline constexpr int kMaxRetentionDays = 3650;
+inline constexpr int kDefaultRetentionDays = 30;
+
 struct Camera {
   std::int64_t id = 0;
   std::string public_id;
@@ -26,6 +34,9 @@ struct Camera {
   std::string main_url;
   std::optional<std::string> sub_url;
   bool has_credentials = false;
+  Transport transport = Transport::kTcp;
+  bool recording_enabled = true;
+  int retention_days = kDefaultRetentionDays;
   std::int64_t created_ms = 0;
 };
 
@@ -34,6 +45,26 @@ struct NewCamera {
   std::string main_url;
   std::optional<std::string> sub_url;
   std::optional<std::string> credentials_sealed;
+  Transport transport = Transport::kTcp;
+  bool recording_enabled = true;
+  int retention_days = kDefaultRetentionDays;
+};
+
+// A partial change: only the engaged fields change. `sub_url` engaged with nullopt clears it;
+// `credentials_sealed` likewise clears the credentials.
+struct CameraUpdate {
+  std::optional<std::string> name;
+  std::optional<std::string> main_url;
+  std::optional<std::optional<std::string>> sub_url;
+  std::optional<std::optional<std::string>> credentials_sealed;
+  std::optional<Transport> transport;
+  std::optional<bool> recording_enabled;
+  std::optional<int> retention_days;
+
+  bool empty() const {
+    return !name && !main_url && !sub_url && !credentials_sealed && !transport &&
+           !recording_enabled && !retention_days;
+  }
 };
 
 // Validates an RTSP URL for registration: rtsp:// or rtsps://, a host, no user info (credentials
@@ -47,6 +78,9 @@ class CameraStore {
   Result<Camera> Create(const NewCamera& camera, std::int64_t now_ms);
   Result<std::vector<Camera>> List();
   Result<std::optional<Camera>> FindByPublicId(std::string_view public_id);
+  Result<std::optional<Camera>> FindById(std::int64_t camera_id);
+  // Applies `update` and returns the camera as it is now (nullopt: no such camera).
+  Result<std::optional<Camera>> Update(std::int64_t camera_id, const CameraUpdate& update);
   Status Delete(std::int64_t camera_id);
   Result<std::optional<std::string>> SealedCredentials(std::int64_t camera_id);
 

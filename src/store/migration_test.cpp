@@ -81,6 +81,14 @@ const SeedRow kSeedRows[] = {
      " 'Security key', 4000, NULL)",
      "SELECT count(*) FROM webauthn_credentials WHERE credential_id = x'c0ffee' AND"
      " sign_count = 7 AND name = 'Security key'"},
+    // 0004_camera_streaming: the camera added at version 2 got the defaults.
+    {4, "cameras",
+     "INSERT INTO cameras (id, public_id, name, main_url, created_ms, transport,"
+     " recording_enabled, retention_days) VALUES (2, 'cam-2', 'Garden',"
+     " 'rtsp://192.0.2.51/main', 5000, 'udp', 0, 7)",
+     "SELECT count(*) = 2 FROM cameras WHERE (id = 1 AND transport = 'tcp' AND"
+     " recording_enabled = 1 AND retention_days = 30) OR (id = 2 AND transport = 'udp' AND"
+     " recording_enabled = 0 AND retention_days = 7)"},
 };
 
 struct SchemaObject {

@@ -384,7 +384,11 @@ std::string JoinNames(const auto& names) {
   return out;
 }
 
-constexpr std::array<std::string_view, 4> kSections = {"server", "tls", "security", "log"};
+constexpr std::array<std::string_view, 5> kSections = {"server", "tls", "security", "recording",
+                                                       "log"};
+constexpr std::array<std::string_view, 7> kRecordingKeys = {
+    "directory",     "encrypt",       "segment_length",     "disk_budget_gib",
+    "min_free_percent", "stall_timeout", "reconnect_max_delay"};
 constexpr std::array<std::string_view, 3> kServerKeys = {"listen", "server_names",
                                                          "allowed_origins"};
 constexpr std::array<std::string_view, 2> kTlsKeys = {"certificate", "private_key"};
@@ -419,6 +423,8 @@ class ConfigReader {
         CAMGUARD_TRY_STATUS(ReadTls(*table));
       } else if (name == "security") {
         CAMGUARD_TRY_STATUS(ReadSecurity(*table));
+      } else if (name == "recording") {
+        CAMGUARD_TRY_STATUS(ReadRecording(*table));
       } else {
         CAMGUARD_TRY_STATUS(ReadLog(*table));
       }
@@ -633,6 +639,37 @@ class ConfigReader {
     return value;
   }
 
+  Status ReadRecording(const toml::table& table) {
+    for (auto&& [key, node] : table) {
+      const std::string_view name = key.str();
+      const std::string full = fmt::format("recording.{}", KeyText(name));
+      if (name == "directory") {
+        CAMGUARD_TRY(config_.recordings_directory, GetAbsolutePath(full, node));
+      } else if (name == "encrypt") {
+        CAMGUARD_TRY(config_.encrypt_recordings, GetBool(full, node));
+      } else if (name == "segment_length") {
+        CAMGUARD_TRY(config_.segment_length,
+                     GetDuration(full, node, kMinSegmentLength, kMaxSegmentLength));
+      } else if (name == "disk_budget_gib") {
+        CAMGUARD_TRY(const std::int64_t v,
+                     GetInteger(full, node, 0, static_cast<std::int64_t>(kMaxDiskBudgetGib)));
+        config_.disk_budget_gib = static_cast<std::uint64_t>(v);
+      } else if (name == "min_free_percent") {
+        CAMGUARD_TRY(const std::int64_t v, GetInteger(full, node, 0, kMaxMinFreePercent));
+        config_.min_free_percent = static_cast<int>(v);
+      } else if (name == "stall_timeout") {
+        CAMGUARD_TRY(config_.stall_timeout,
+                     GetDuration(full, node, kMinStallTimeout, kMaxStallTimeout));
+      } else if (name == "reconnect_max_delay") {
+        CAMGUARD_TRY(config_.reconnect_max_delay,
+                     GetDuration(full, node, std::chrono::seconds(1), kMaxReconnectDelay));
+      } else {
+        return UnknownKey("recording", name, node, kRecordingKeys);
+      }
+    }
+    return base::Ok();
+  }
+
   Status ReadLog(const toml::table& table) {
     for (auto&& [key, node] : table) {
       const std::string_view name = key.str();
@@ -782,6 +819,22 @@ session_absolute_timeout = "{absolute}"
 login_free_failures = {free_failures}
 login_max_delay = "{delay}"
 
+[recording]
+# Where segment files go (absolute path); by default the recordings folder of the data directory.
+# directory = "/var/lib/camguard/recordings"
+# Recordings are encrypted at rest with a key kept in the data directory. Exports are always plain.
+encrypt = {encrypt}
+# Length of one segment file ("{min_segment}" to "{max_segment}"); cut at the next keyframe.
+segment_length = "{segment}"
+# Total size of all recordings in GiB before the oldest are deleted; 0 means no budget.
+disk_budget_gib = {budget}
+# Oldest recordings are also deleted while the disk has less than this percentage free (0 to {max_free_percent}).
+min_free_percent = {free_percent}
+# A camera that sends no video for this long is reconnected ("{min_stall}" to "{max_stall}").
+stall_timeout = "{stall}"
+# Reconnection attempts back off up to this delay (with jitter).
+reconnect_max_delay = "{reconnect}"
+
 [log]
 # trace, debug, info, warn or error.
 level = "{level}"
@@ -803,6 +856,17 @@ format = "{format}"
       fmt::arg("max_delay", FormatDuration(kMaxThrottleDelay)),
       fmt::arg("free_failures", defaults.throttle_free_failures),
       fmt::arg("delay", FormatDuration(defaults.throttle_max_delay)),
+      fmt::arg("encrypt", defaults.encrypt_recordings),
+      fmt::arg("min_segment", FormatDuration(kMinSegmentLength)),
+      fmt::arg("max_segment", FormatDuration(kMaxSegmentLength)),
+      fmt::arg("segment", FormatDuration(defaults.segment_length)),
+      fmt::arg("budget", defaults.disk_budget_gib),
+      fmt::arg("max_free_percent", kMaxMinFreePercent),
+      fmt::arg("free_percent", defaults.min_free_percent),
+      fmt::arg("min_stall", FormatDuration(kMinStallTimeout)),
+      fmt::arg("max_stall", FormatDuration(kMaxStallTimeout)),
+      fmt::arg("stall", FormatDuration(defaults.stall_timeout)),
+      fmt::arg("reconnect", FormatDuration(defaults.reconnect_max_delay)),
       fmt::arg("level", defaults.log_level), fmt::arg("format", defaults.log_format));
 }
 

@@ -33,6 +33,14 @@ struct Config {
   // Extra origins accepted besides https://<Host>, normalized as the browser serializes them
   // (RFC 6454 §6.2: lower case, default port 443 omitted), e.g. "https://cams.example:8443".
   std::vector<std::string> allowed_origins;
+  // [recording]
+  std::optional<std::filesystem::path> recordings_directory;  // default DATA_DIR/recordings
+  bool encrypt_recordings = true;
+  std::chrono::seconds segment_length{60};
+  std::uint64_t disk_budget_gib = 0;  // 0: bounded only by min_free_percent
+  int min_free_percent = 5;
+  std::chrono::seconds stall_timeout{10};
+  std::chrono::seconds reconnect_max_delay{30};
   std::string log_level = "info";   // trace debug info warn error
   std::string log_format = "text";  // text | json
 
@@ -50,6 +58,13 @@ inline constexpr std::chrono::seconds kMinSessionTimeout{60};
 inline constexpr std::chrono::seconds kMaxSessionTimeout{365 * 24 * 3600};
 inline constexpr int kMaxThrottleFreeFailures = 1000;
 inline constexpr std::chrono::seconds kMaxThrottleDelay{24 * 3600};
+inline constexpr std::chrono::seconds kMinSegmentLength{10};
+inline constexpr std::chrono::seconds kMaxSegmentLength{3600};
+inline constexpr std::uint64_t kMaxDiskBudgetGib = 1 << 20;  // 1 PiB
+inline constexpr int kMaxMinFreePercent = 50;
+inline constexpr std::chrono::seconds kMinStallTimeout{2};
+inline constexpr std::chrono::seconds kMaxStallTimeout{300};
+inline constexpr std::chrono::seconds kMaxReconnectDelay{3600};
 
 // Parses a configuration document. `source_name` only appears in messages. Errors are
 // kInvalidArgument: "camguard.toml:7:3: <why>" for TOML syntax errors and

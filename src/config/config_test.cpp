@@ -463,6 +463,31 @@ TEST(ParseConfig, TlsPathsMustBeAbsolute) {
               HasSubstr("cannot contain NUL"));
 }
 
+// --- recording --------------------------------------------------------------------------
+
+TEST(ParseConfig, RecordingSettingsAreReadAndBounded) {
+  const Config config = ParseOk(
+      "[recording]\ndirectory = \"/srv/cams\"\nencrypt = false\nsegment_length = \"5m\"\n"
+      "disk_budget_gib = 500\nmin_free_percent = 10\nstall_timeout = \"20s\"\n"
+      "reconnect_max_delay = \"2m\"\n");
+  EXPECT_EQ(config.recordings_directory, std::filesystem::path("/srv/cams"));
+  EXPECT_FALSE(config.encrypt_recordings);
+  EXPECT_EQ(config.segment_length, std::chrono::minutes(5));
+  EXPECT_EQ(config.disk_budget_gib, 500u);
+  EXPECT_EQ(config.min_free_percent, 10);
+  EXPECT_EQ(config.stall_timeout, std::chrono::seconds(20));
+  EXPECT_EQ(config.reconnect_max_delay, std::chrono::minutes(2));
+
+  EXPECT_THAT(ParseError("[recording]\nsegment_length = \"5s\"\n"),
+              HasSubstr("key 'recording.segment_length'"));
+  EXPECT_THAT(ParseError("[recording]\nmin_free_percent = 51\n"),
+              HasSubstr("key 'recording.min_free_percent': 51 is out of range 0..50"));
+  EXPECT_THAT(ParseError("[recording]\ndirectory = \"recordings\"\n"),
+              HasSubstr("is not an absolute path"));
+  EXPECT_THAT(ParseError("[recording]\nencrypted = true\n"),
+              HasSubstr("key 'recording.encrypted': unknown key"));
+}
+
 // --- security ---------------------------------------------------------------------------
 
 TEST(ParseConfig, Argon2FloorsApplyWithoutWeakHashing) {

@@ -4,6 +4,7 @@
 // so routing, authorization and handlers are testable and fuzzable without sockets.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -28,6 +29,10 @@ struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // When set, the transport sends this file as the body instead of `body` (large downloads such
+  // as exports never sit in memory). The file must exist; if it cannot be opened the client gets
+  // a 500.
+  std::optional<std::filesystem::path> body_file;
 
   void SetHeader(std::string_view name, std::string_view value);
   void AddHeader(std::string_view name, std::string_view value);

@@ -147,35 +147,59 @@ std::vector<std::string> ListElements(const bhttp::fields& fields, bhttp::field 
 }
 
 using WireResponse = bhttp::response<bhttp::string_body>;
+using WireFileResponse = bhttp::response<bhttp::file_body>;
 
-// Turns a handler's response into the bytes to send. An invalid status or header (which only a
+// Status line and headers of a handler's response. An invalid status or header (which only a
 // bug can produce) becomes a 500 instead of reaching the wire.
+template <typename Wire>
+void SetHead(Wire& out, camguard::http::Response& response, bool keep_alive,
+             const std::string& date) {
+  camguard::http::ApplySecurityHeaders(response);
+  out.version(11);
+  out.result(static_cast<unsigned>(response.status));
+  for (const auto& [name, value] : response.headers) {
+    if (!IsTransportHeader(name)) out.insert(name, value);
+  }
+  if (!date.empty()) out.set(bhttp::field::date, date);
+  out.keep_alive(keep_alive);
+}
+
+bool IsValidResponse(const camguard::http::Response& response) {
+  const bool valid_status = response.status >= 200 && response.status <= 599;
+  return valid_status &&
+         std::all_of(response.headers.begin(), response.headers.end(), [](const auto& header) {
+           return IsValidFieldName(header.first) && IsValidFieldValue(header.second);
+         });
+}
+
 std::shared_ptr<WireResponse> ToWire(camguard::http::Response response, bool head_request,
                                      bool keep_alive, const std::string& date) {
-  const bool valid_status = response.status >= 200 && response.status <= 599;
-  const bool valid_headers =
-      std::all_of(response.headers.begin(), response.headers.end(), [](const auto& header) {
-        return IsValidFieldName(header.first) && IsValidFieldValue(header.second);
-      });
-  if (!valid_status || !valid_headers) {
+  if (!IsValidResponse(response)) {
     response = ErrorReply(500, "internal", "the server produced an invalid response");
   }
-  camguard::http::ApplySecurityHeaders(response);
-
   auto out = std::make_shared<WireResponse>();
-  out->version(11);
-  out->result(static_cast<unsigned>(response.status));
-  for (const auto& [name, value] : response.headers) {
-    if (!IsTransportHeader(name)) out->insert(name, value);
-  }
-  if (!date.empty()) out->set(bhttp::field::date, date);
+  SetHead(*out, response, keep_alive, date);
   // RFC 9110 §8.6 and §15.3.5/§15.4.5: 204 and 304 carry neither content nor Content-Length.
   if (response.status != 204 && response.status != 304) {
     out->content_length(response.body.size());
     // A response to HEAD announces the length of the GET body but sends none (RFC 9110 §9.3.2).
     if (!head_request) out->body() = std::move(response.body);
   }
-  out->keep_alive(keep_alive);
+  return out;
+}
+
+// A response whose body is a file; nullptr when the file cannot be opened.
+std::shared_ptr<WireFileResponse> ToWireFile(camguard::http::Response response, bool keep_alive,
+                                             const std::string& date) {
+  if (!IsValidResponse(response) || response.status == 204 || response.status == 304) {
+    return nullptr;
+  }
+  auto out = std::make_shared<WireFileResponse>();
+  beast::error_code ec;
+  out->body().open(response.body_file->c_str(), beast::file_mode::scan, ec);
+  if (ec) return nullptr;
+  SetHead(*out, response, keep_alive, date);
+  out->prepare_payload();
   return out;
 }
 
@@ -506,6 +530,7 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
   void Respond(camguard::http::Response response, bool force_close) {
     if (phase_ == Phase::kWriting || phase_ == Phase::kClosing || phase_ == Phase::kClosed) return;
     const bool close = force_close || !keep_alive_ || close_after_response_ || server_.stopping_;
+    if (response.body_file && !head_request_) return RespondWithFile(std::move(response), close);
     std::shared_ptr<WireResponse> out;
     try {
       out = ToWire(std::move(response), head_request_, !close, HttpDate(server_.clock_.Now()));
@@ -513,6 +538,29 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
       return Abort();  // out of memory while building the response
     }
     Arm(options().request_timeout, Phase::kWriting);
+    bhttp::async_write(
+        stream_, *out,
+        [self = shared_from_this(), out, close](const beast::error_code& ec, std::size_t) {
+          if (ec) return self->Abort();
+          if (close) return self->Close();
+          self->WaitForRequest();
+        });
+  }
+
+  void RespondWithFile(camguard::http::Response response, bool close) {
+    std::shared_ptr<WireFileResponse> out;
+    try {
+      out = ToWireFile(std::move(response), !close, HttpDate(server_.clock_.Now()));
+    } catch (...) {
+      return Abort();
+    }
+    if (!out) {
+      return Respond(ErrorReply(500, "internal", "the file to send cannot be read"), true);
+    }
+    // A large download may take a while: allow it to proceed at 64 KiB/s at least.
+    const auto size = out->body().size();
+    const auto allowance = std::chrono::seconds(static_cast<std::int64_t>(size / (64 * 1024)));
+    Arm(options().request_timeout + allowance, Phase::kWriting);
     bhttp::async_write(
         stream_, *out,
         [self = shared_from_this(), out, close](const beast::error_code& ec, std::size_t) {

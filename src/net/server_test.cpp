@@ -312,6 +312,9 @@ class TestHandler final : public http::Handler {
       response.SetHeader("Content-Length", "999");
       response.SetHeader("Connection", "upgrade");
       response.body = "12345";
+    } else if (path == "/file" || path == "/missing-file") {
+      response.SetHeader("Content-Type", "video/mp4");
+      response.body_file = path == "/file" ? file_to_send : file_to_send.string() + ".missing";
     } else if (path == "/no-content") {
       response.status = 204;
       response.body = "must not be sent";
@@ -323,6 +326,7 @@ class TestHandler final : public http::Handler {
   }
 
   Server* server = nullptr;
+  std::filesystem::path file_to_send;
   std::mutex mu;
   std::vector<std::thread::id> handler_threads;
   std::optional<http::Request> last;
@@ -551,6 +555,37 @@ TEST_F(ServerTest, HeadGetsTheLengthButNoBody) {
   const auto next = client->ReadResponse();
   ASSERT_TRUE(next);
   EXPECT_EQ(next->body, "GET /after body=");
+}
+
+TEST_F(ServerTest, FileBodiesAreStreamedWithTheirLengthAndSecurityHeaders) {
+  const camguard::testing::TempDir dir("net-file");
+  std::string content(3 * 1024 * 1024 + 17, '\0');
+  std::mt19937 random(7);
+  for (char& c : content) c = static_cast<char>(random());
+  handler_.file_to_send = dir.path() / "export.mp4";
+  std::ofstream(handler_.file_to_send, std::ios::binary) << content;
+  Start();
+  auto client = Connect();
+  ASSERT_TRUE(client->Send(Get("/file")));
+  const auto response = client->ReadResponse(seconds(30));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->Get("content-length"), std::to_string(content.size()));
+  EXPECT_EQ(response->Get("content-type"), "video/mp4");
+  EXPECT_TRUE(response->Has("strict-transport-security"));
+  EXPECT_TRUE(response->body == content);
+  // The connection carries on after a file.
+  ASSERT_TRUE(client->Send(Get("/after")));
+  EXPECT_EQ(client->ReadResponse().value().body, "GET /after body=");
+}
+
+TEST_F(ServerTest, AFileThatCannotBeOpenedIs500) {
+  const camguard::testing::TempDir dir("net-file");
+  handler_.file_to_send = dir.path() / "gone.mp4";
+  Start();
+  const auto response = Exchange(Get("/missing-file"));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 500);
 }
 
 TEST_F(ServerTest, NoContentCarriesNeitherBodyNorLength) {

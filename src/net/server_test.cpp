@@ -314,7 +314,8 @@ class TestHandler final : public http::Handler {
       response.body = "12345";
     } else if (path == "/file" || path == "/missing-file") {
       response.SetHeader("Content-Type", "video/mp4");
-      response.body_file = path == "/file" ? file_to_send : file_to_send.string() + ".missing";
+      response.body_file =
+          path == "/file" ? file_to_send : std::filesystem::path(file_to_send.string() + ".missing");
     } else if (path == "/no-content") {
       response.status = 204;
       response.body = "must not be sent";

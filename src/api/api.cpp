@@ -16,6 +16,7 @@
 #include "api/json_body.h"
 #include "api/router.h"
 #include "auth/account_store.h"
+#include "auth/api_tokens.h"
 #include "auth/password_policy.h"
 #include "auth/qr.h"
 #include "auth/recovery_codes.h"
@@ -146,6 +147,7 @@ struct Call {
   std::optional<auth::Principal> principal;
   std::optional<auth::User> user;
   std::optional<auth::Session> session;
+  std::optional<auth::ApiToken> token;  // when the request came with an API token
   audit::Actor actor;
   std::vector<std::string> set_cookies;
   bool finished = false;
@@ -155,7 +157,11 @@ using CallPtr = std::shared_ptr<Call>;
 class Api::Impl {
  public:
   Impl(ApiDeps deps, ApiOptions options)
-      : deps_(deps), options_(std::move(options)), accounts_(deps.db), cameras_(deps.db) {}
+      : deps_(deps),
+        options_(std::move(options)),
+        accounts_(deps.db),
+        cameras_(deps.db),
+        tokens_(deps.db) {}
 
   void Handle(http::Request request, http::Responder respond);
 
@@ -232,6 +238,7 @@ class Api::Impl {
   }
 
   void ResolveSession(const CallPtr& call);
+  void ResolveToken(const CallPtr& call, std::string_view secret);
   std::string SealSecret(std::string_view secret) const {
     return crypto::Seal(deps_.secrets_key, secret);
   }
@@ -271,6 +278,10 @@ class Api::Impl {
   void UpdateCamera(const CallPtr& call);
   void DeleteCamera(const CallPtr& call);
   void ReadAuditLog(const CallPtr& call);
+  void ListTokens(const CallPtr& call);
+  void CreateToken(const CallPtr& call);
+  void RevokeToken(const CallPtr& call);
+  void Metrics(const CallPtr& call);
 
   // Verifies `password` for the current user on the pool, then runs `then` on the loop.
   void WithPasswordCheck(const CallPtr& call, std::string password, std::function<void()> then);
@@ -290,6 +301,9 @@ class Api::Impl {
   ApiOptions options_;
   auth::AccountStore accounts_;
   cameras::CameraStore cameras_;
+  auth::ApiTokenStore tokens_;
+  // When each token's read-only use was last written to the audit log (see ResolveToken).
+  std::map<std::int64_t, std::int64_t> token_read_audited_ms_;
   std::optional<bool> owner_exists_;
 };
 
@@ -321,6 +335,10 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
       {"PATCH", "/api/v1/cameras/{id}", Action::kUseCamera, true, &Impl::UpdateCamera},
       {"DELETE", "/api/v1/cameras/{id}", Action::kDeleteCamera, false, &Impl::DeleteCamera},
       {"GET", "/api/v1/audit-log", Action::kReadAuditLog, false, &Impl::ReadAuditLog},
+      {"GET", "/api/v1/tokens", Action::kListTokens, false, &Impl::ListTokens},
+      {"POST", "/api/v1/tokens", Action::kCreateToken, true, &Impl::CreateToken},
+      {"DELETE", "/api/v1/tokens/{id}", Action::kRevokeToken, true, &Impl::RevokeToken},
+      {"GET", "/api/v1/metrics", Action::kReadMetrics, false, &Impl::Metrics},
   };
   return routes;
 }
@@ -388,7 +406,8 @@ void Api::Impl::Handle(http::Request request, http::Responder respond) {
   ResolveSession(call);
   if (call->finished) return;
 
-  if (call->principal && IsStateChanging(call->request.method)) {
+  // CSRF protects ambient cookie credentials; a bearer token is sent deliberately by its holder.
+  if (call->session && IsStateChanging(call->request.method)) {
     const auto presented = call->request.Header(kCsrfHeader);
     if (!presented || !crypto::ConstantTimeEqual(*presented, call->session->csrf_token)) {
       Audit(call, "csrf.reject", call->target.path, audit::Outcome::kDenied);
@@ -406,6 +425,15 @@ void Api::Impl::Handle(http::Request request, http::Responder respond) {
 }
 
 void Api::Impl::ResolveSession(const CallPtr& call) {
+  if (const auto authorization = call->request.Header("authorization")) {
+    // An explicit credential wins over cookies: an integration never acts with a browser session.
+    constexpr std::string_view kBearer = "bearer ";
+    const std::string lowered = base::ToLower(authorization->substr(0, kBearer.size()));
+    if (lowered != kBearer) {
+      return Error(call, 401, "unauthenticated", "only Bearer API tokens are accepted here");
+    }
+    return ResolveToken(call, base::Trim(authorization->substr(kBearer.size())));
+  }
   const auto header = call->request.Header("cookie");
   if (!header) return;
   const auto token = http::FindCookie(*header, kSessionCookie);
@@ -436,13 +464,47 @@ void Api::Impl::ResolveSession(const CallPtr& call) {
     (void)accounts_.TouchSession(session.id, now);
     session.last_seen_ms = now;
   }
-  call->principal = auth::Principal{(*user)->id, (*user)->role};
+  call->principal = auth::Principal{(*user)->id, (*user)->role, std::nullopt};
   call->actor.user_id = (*user)->id;
   call->actor.username = (*user)->username;
   call->actor.session_id = session.public_id;
   call->actor.device = session.device;
   call->user = std::move(**user);
   call->session = std::move(session);
+}
+
+void Api::Impl::ResolveToken(const CallPtr& call, std::string_view secret) {
+  const std::int64_t now = Millis(deps_.clock);
+  auto found = tokens_.FindUsable(secret, now);
+  if (!found) return Internal(call, found.error(), "token lookup");
+  if (!*found) {
+    Audit(call, "token.reject", call->target.path, audit::Outcome::kFailure);
+    return Error(call, 401, "unauthenticated", "the API token is unknown, revoked or expired");
+  }
+  auto user = accounts_.FindUser((*found)->user_id);
+  if (!user) return Internal(call, user.error(), "user lookup");
+  if (!*user || (*user)->disabled) {
+    return Error(call, 401, "unauthenticated", "the API token's user is disabled");
+  }
+  auth::ApiToken token = std::move(**found);
+  call->principal =
+      auth::Principal{(*user)->id, (*user)->role, auth::TokenGrant{token.scopes, token.camera_ids}};
+  call->actor.user_id = (*user)->id;
+  call->actor.username = (*user)->username;
+  call->actor.session_id = token.public_id;
+  call->actor.device = "API token \"" + token.name + "\"";
+  if (!token.last_used_ms || now - *token.last_used_ms > 30'000) (void)tokens_.Touch(token.id, now);
+  // Every use is audited: each change at once; reads (a scraper polls every few seconds) at
+  // most once per token every ten minutes, so the log shows the integration is active.
+  const bool changing = IsStateChanging(call->request.method);
+  auto& last_read = token_read_audited_ms_[token.id];
+  if (changing || now - last_read >= 600'000) {
+    if (!changing) last_read = now;
+    Audit(call, "token.use", call->request.method + " " + call->target.path,
+          audit::Outcome::kSuccess);
+  }
+  call->user = std::move(**user);
+  call->token = std::move(token);
 }
 
 // ----------------------------------------------------------------------------------------------
@@ -1114,6 +1176,7 @@ void Api::Impl::ListCameras(const CallPtr& call) {
     const auto it = granted->find(camera.id);
     auth::Target target;
     target.camera_right = auth::CameraRight::kView;
+    target.camera_id = camera.id;
     target.camera_rights_granted = it == granted->end() ? 0 : it->second;
     if (auth::Authorize(call->principal, Action::kUseCamera, target) != Decision::kAllow) continue;
     list.push_back(CameraJson(camera,
@@ -1275,6 +1338,7 @@ std::optional<cameras::Camera> Api::Impl::CameraWithRight(const CallPtr& call,
     }
     const auto it = granted->find((**camera).id);
     target.camera_rights_granted = it == granted->end() ? 0 : it->second;
+    target.camera_id = (**camera).id;
   }
   // A camera that does not exist and one the caller may not use look the same.
   if (!Require(call, Action::kUseCamera, target, call->params["id"])) return std::nullopt;
@@ -1322,6 +1386,209 @@ void Api::Impl::DeleteCamera(const CallPtr& call) {
         json{{"name", (**camera).name}});
   if (deps_.streaming) deps_.streaming->CameraRemoved((**camera).id);
   Reply(call, 204, json());
+}
+
+// ----------------------------------------------------------------------------------------------
+// API tokens
+
+namespace {
+json TokenJson(const auth::ApiToken& token, std::string_view username,
+               const std::map<std::int64_t, std::string>& camera_public_ids) {
+  json scopes = json::array();
+  for (auth::TokenScope scope : auth::kEveryTokenScope)
+    if (auth::Has(token.scopes, scope)) scopes.push_back(auth::ToString(scope));
+  json cameras = nullptr;
+  if (token.camera_ids) {
+    cameras = json::array();
+    for (std::int64_t id : *token.camera_ids) {
+      const auto it = camera_public_ids.find(id);
+      if (it != camera_public_ids.end()) cameras.push_back(it->second);  // deleted ones vanish
+    }
+  }
+  auto optional_time = [](const std::optional<std::int64_t>& ms) {
+    return ms ? json(Time(*ms)) : json(nullptr);
+  };
+  return json{{"id", token.public_id},
+              {"name", token.name},
+              {"username", username},
+              {"scopes", scopes},
+              {"camera_ids", cameras},
+              {"created_at", Time(token.created_ms)},
+              {"expires_at", optional_time(token.expires_ms)},
+              {"last_used_at", optional_time(token.last_used_ms)},
+              {"revoked_at", optional_time(token.revoked_ms)}};
+}
+}  // namespace
+
+void Api::Impl::ListTokens(const CallPtr& call) {
+  bool all = false;
+  if (const auto it = call->target.query.find("all"); it != call->target.query.end()) {
+    if (it->second == "true" || it->second == "1") {
+      all = true;
+    } else if (it->second != "false" && it->second != "0") {
+      return Error(call, 400, "invalid_request", "query parameter 'all' must be true or false");
+    }
+  }
+  // Everyone's tokens only for managers: the same rule as revoking them.
+  if (all && !Require(call, Action::kListAllSessions, auth::Target{}, "tokens")) return;
+  auto tokens = tokens_.List(all ? std::nullopt : std::optional<std::int64_t>(call->user->id));
+  if (!tokens) return Internal(call, tokens.error(), "token list");
+  auto users = accounts_.ListUsers();
+  if (!users) return Internal(call, users.error(), "user list");
+  std::map<std::int64_t, std::string> names;
+  for (const auto& user : *users) names[user.id] = user.username;
+  auto cameras = cameras_.List();
+  if (!cameras) return Internal(call, cameras.error(), "camera list");
+  std::map<std::int64_t, std::string> camera_ids;
+  for (const auto& camera : *cameras) camera_ids[camera.id] = camera.public_id;
+  json list = json::array();
+  for (const auto& token : *tokens) list.push_back(TokenJson(token, names[token.user_id], camera_ids));
+  Reply(call, 200, json{{"tokens", list}});
+}
+
+void Api::Impl::CreateToken(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"name", FieldType::kString, true, 64},
+                                                {"scopes", FieldType::kArray, true, 8},
+                                                {"camera_ids", FieldType::kArray, false, 1000},
+                                                {"expires_in_days", FieldType::kInteger, false}});
+  if (!body) return Error(call, body.error());
+  auth::NewApiToken token;
+  token.user_id = call->user->id;
+  token.name = std::string(base::Trim(RequiredString(*body, "name")));
+  if (token.name.empty() || !base::IsValidUtf8(token.name))
+    return Error(call, 400, "invalid_request", "name must be a non-empty text");
+  for (const json& scope : (*body)["scopes"]) {
+    const auto parsed =
+        scope.is_string() ? auth::ParseTokenScope(scope.get<std::string>()) : std::nullopt;
+    if (!parsed)
+      return Error(call, 400, "invalid_request",
+                   "scopes must name read, ptz, privacy or metrics");
+    token.scopes |= static_cast<auth::TokenScopes>(*parsed);
+  }
+  auth::Target target;
+  target.token_scopes = token.scopes;
+  target.is_self = true;
+  if (!Require(call, Action::kCreateToken, target, "token")) return;
+  if (const auto it = body->find("camera_ids"); it != body->end()) {
+    token.camera_ids.emplace();
+    for (const json& id : *it) {
+      if (!id.is_string()) return Error(call, 400, "invalid_request", "camera_ids are strings");
+      auto camera = cameras_.FindByPublicId(id.get<std::string>());
+      if (!camera) return Internal(call, camera.error(), "camera lookup");
+      if (!*camera) return Error(call, 400, "invalid_request", "camera_ids names no such camera");
+      token.camera_ids->insert((**camera).id);
+    }
+  }
+  if (const auto it = body->find("expires_in_days"); it != body->end()) {
+    const auto days = it->get<std::int64_t>();
+    if (days < 1 || days > 3650)
+      return Error(call, 400, "invalid_request", "expires_in_days must be between 1 and 3650");
+    token.expires_ms = Millis(deps_.clock) + days * 24 * 3600 * 1000;
+  }
+  auto created = tokens_.Create(token, Millis(deps_.clock));
+  if (!created) return Internal(call, created.error(), "creating token");
+  auto cameras = cameras_.List();
+  if (!cameras) return Internal(call, cameras.error(), "camera list");
+  std::map<std::int64_t, std::string> camera_ids;
+  for (const auto& camera : *cameras) camera_ids[camera.id] = camera.public_id;
+  const json shown = TokenJson(created->first, call->user->username, camera_ids);
+  Audit(call, "token.create", created->first.public_id, audit::Outcome::kSuccess,
+        json{{"name", shown["name"]}, {"scopes", shown["scopes"]},
+             {"camera_ids", shown["camera_ids"]}});
+  // The secret is shown this once; only its hash is kept.
+  Reply(call, 201, json{{"token", shown}, {"secret", created->second}});
+}
+
+void Api::Impl::RevokeToken(const CallPtr& call) {
+  auto token = tokens_.FindByPublicId(call->params["id"]);
+  if (!token) return Internal(call, token.error(), "token lookup");
+  auth::Target target;
+  if (*token) {
+    target.is_self = (**token).user_id == call->user->id;
+    auto owner = accounts_.FindUser((**token).user_id);
+    if (!owner) return Internal(call, owner.error(), "user lookup");
+    if (*owner) target.user_role = (**owner).role;
+  } else {
+    target.is_self = true;  // unknown ids answer 404 to anyone signed in
+  }
+  if (!Require(call, Action::kRevokeToken, target, call->params["id"])) return;
+  if (!*token) return Error(call, 404, "not_found", "no such token");
+  if (auto revoked = tokens_.Revoke((**token).id, Millis(deps_.clock)); !revoked)
+    return Internal(call, revoked.error(), "revoking token");
+  Audit(call, "token.revoke", (**token).public_id, audit::Outcome::kSuccess,
+        json{{"name", (**token).name}});
+  Reply(call, 204, json());
+}
+
+// ----------------------------------------------------------------------------------------------
+// Metrics (Prometheus text exposition format 0.0.4)
+
+namespace {
+// Label values escape backslash, double quote and line feed.
+std::string LabelValue(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '"') {
+      out += "\\\"";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+void Api::Impl::Metrics(const CallPtr& call) {
+  auto all = cameras_.List();
+  if (!all) return Internal(call, all.error(), "camera list");
+  struct Family {
+    std::string_view name, type, help;
+    std::function<double(const cameras::StreamStatus&)> value;
+  };
+  const std::vector<Family> families = {
+      {"camguard_camera_up", "gauge", "1 while the camera streams video to the hub",
+       [](const auto& s) { return s.state == cameras::StreamState::kOnline ? 1.0 : 0.0; }},
+      {"camguard_camera_recording", "gauge", "1 while the camera's video is being recorded",
+       [](const auto& s) { return s.recording ? 1.0 : 0.0; }},
+      {"camguard_camera_frames_per_second", "gauge", "Frame rate received from the camera",
+       [](const auto& s) { return s.frames_per_second; }},
+      {"camguard_camera_bits_per_second", "gauge", "Video bit rate received from the camera",
+       [](const auto& s) { return s.bits_per_second; }},
+      {"camguard_camera_frames_total", "counter", "Frames received since the hub started",
+       [](const auto& s) { return static_cast<double>(s.frames); }},
+      {"camguard_camera_lost_packets_total", "counter", "RTP packets lost on the way",
+       [](const auto& s) { return static_cast<double>(s.lost_packets); }},
+      {"camguard_camera_reconnects_total", "counter", "Reconnections to the camera",
+       [](const auto& s) { return static_cast<double>(s.reconnects); }},
+  };
+  std::vector<std::pair<std::string, cameras::StreamStatus>> rows;
+  for (const auto& camera : *all) {
+    // Only managers get here (they see every camera); a token may be limited to some cameras.
+    const auto& grant = call->principal->token;
+    if (grant && grant->cameras && !grant->cameras->contains(camera.id)) continue;
+    const std::string labels = fmt::format(R"(camera="{}",name="{}")", LabelValue(camera.public_id),
+                                           LabelValue(camera.name));
+    rows.emplace_back(labels, StreamStatusOf(camera.id).value_or(cameras::StreamStatus{}));
+  }
+  std::string out = fmt::format(
+      "# HELP camguard_cameras Cameras registered and visible to this caller\n"
+      "# TYPE camguard_cameras gauge\ncamguard_cameras {}\n",
+      rows.size());
+  for (const Family& family : families) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n", family.name, family.help, family.type);
+    for (const auto& [labels, status] : rows)
+      out += fmt::format("{}{{{}}} {}\n", family.name, labels, family.value(status));
+  }
+  http::Response response;
+  response.status = 200;
+  response.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+  response.SetHeader("Cache-Control", "no-store");
+  response.body = std::move(out);
+  Finish(call, std::move(response));
 }
 
 // ----------------------------------------------------------------------------------------------

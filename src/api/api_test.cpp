@@ -36,7 +36,7 @@ struct World {
   std::unique_ptr<TestHub> hub = std::make_unique<TestHub>(TempDir());
   std::map<std::string, TestHub::Login> logins;  // by role name
   std::string camera_a, camera_b;
-  std::string victim_id, victim_session;
+  std::string victim_id, victim_session, victim_token;
 
   World() {
     hub->SetUpOwner("owner", kOwnerPassword);
@@ -48,6 +48,10 @@ struct World {
     victim_id = CreateUser("victim", "member");
     auto victim = hub->LogIn("victim", kUserPassword);
     victim_session = victim->body["session"]["id"];
+    const Reply token = hub->Send("POST", "/api/v1/tokens", R"({"name":"victim's","scopes":["read"]})",
+                                  victim->cookie, victim->csrf);
+    EXPECT_EQ(token.status, 201) << token.raw.body;
+    victim_token = token.body["token"]["id"];
     camera_a = CreateCamera("Kitchen");
     camera_b = CreateCamera("Garden PTZ");
     Grant(logins["member"].body["user"]["id"], {{camera_a, {"view"}}, {camera_b, {"ptz"}}});
@@ -158,6 +162,13 @@ const std::map<std::string, MatrixCase>& Matrix() {
       {"DELETE /api/v1/cameras/{id}",
        {"DELETE", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 204, 204}}},
       {"GET /api/v1/audit-log", {"GET", "/api/v1/audit-log", "", {401, 403, 403, 200, 200}}},
+      {"GET /api/v1/tokens", {"GET", "/api/v1/tokens", "", {401, 200, 200, 200, 200}}},
+      {"POST /api/v1/tokens",
+       {"POST", "/api/v1/tokens", R"({"name":"Home Assistant","scopes":["read"]})",
+        {401, 201, 201, 201, 201}}},
+      {"DELETE /api/v1/tokens/{id}",
+       {"DELETE", "/api/v1/tokens/{victim_token}", "", {401, 403, 403, 204, 204}}},
+      {"GET /api/v1/metrics", {"GET", "/api/v1/metrics", "", {401, 403, 403, 200, 200}}},
   };
   return matrix;
 }
@@ -165,6 +176,7 @@ const std::map<std::string, MatrixCase>& Matrix() {
 std::string Substitute(std::string text, const World& world) {
   const std::map<std::string, std::string> values = {{"{victim}", world.victim_id},
                                                      {"{victim_session}", world.victim_session},
+                                                     {"{victim_token}", world.victim_token},
                                                      {"{camera_a}", world.camera_a},
                                                      {"{camera_b}", world.camera_b}};
   for (const auto& [key, value] : values) {
@@ -546,6 +558,123 @@ TEST(AuditTrail, ActionsAreAttributedToUserSessionDeviceAndAddress) {
   EXPECT_EQ(entry["device"], "Firefox on Linux");
   EXPECT_EQ(entry["session_id"].get<std::string>().rfind("ses_", 0), 0u);
   EXPECT_EQ(entry["outcome"], "success");
+}
+
+}  // namespace
+}  // namespace camguard::api
+
+namespace camguard::api {
+namespace {
+
+// Sends a request with `Authorization: Bearer <secret>` and no cookie.
+Reply WithToken(World& world, const std::string& secret, const std::string& method,
+                const std::string& target, const std::string& body = "") {
+  return world.hub->Send(method, target, body, std::nullopt, std::nullopt, "127.0.0.1",
+                         {{"authorization", "Bearer " + secret}});
+}
+
+std::string NewToken(World& world, const std::string& role, const json& request) {
+  const Reply reply = world.As(role, "POST", "/api/v1/tokens", request.dump());
+  EXPECT_EQ(reply.status, 201) << reply.raw.body;
+  EXPECT_TRUE(reply.body["secret"].get<std::string>().starts_with("cgt_"));
+  return reply.body["secret"];
+}
+
+TEST(ApiTokens, AReadTokenSeesWhatItsUserSeesAndChangesNothing) {
+  World world;
+  const std::string secret = NewToken(world, "member", {{"name", "ha"}, {"scopes", {"read"}}});
+  const Reply listed = WithToken(world, secret, "GET", "/api/v1/cameras");
+  ASSERT_EQ(listed.status, 200) << listed.raw.body;
+  ASSERT_EQ(listed.body["cameras"].size(), 1u);  // the member views camera A only
+  EXPECT_EQ(listed.body["cameras"][0]["id"], world.camera_a);
+  EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/cameras/" + world.camera_a).status, 200);
+  EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/cameras/" + world.camera_b).status, 403);
+  // No CSRF token is needed for a bearer token, and still nothing but the scope is allowed.
+  EXPECT_EQ(WithToken(world, secret, "PATCH", "/api/v1/cameras/" + world.camera_a,
+                      R"({"name":"x"})").status,
+            403);
+  EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/me").status, 403);
+  EXPECT_EQ(WithToken(world, secret, "POST", "/api/v1/tokens",
+                      R"({"name":"more","scopes":["read"]})").status,
+            403);
+  EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/metrics").status, 403);
+}
+
+TEST(ApiTokens, AnOwnersTokenCannotAdministerTheHub) {
+  World world;
+  const std::string secret =
+      NewToken(world, "owner", {{"name", "all"}, {"scopes", {"read", "ptz", "privacy", "metrics"}}});
+  EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/users").status, 403);
+  EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/audit-log").status, 403);
+  EXPECT_EQ(WithToken(world, secret, "DELETE", "/api/v1/users/" + world.victim_id).status, 403);
+  EXPECT_EQ(WithToken(world, secret, "POST", "/api/v1/cameras",
+                      R"({"name":"x","main_url":"rtsp://127.77.0.3/m"})").status,
+            403);
+  EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/metrics").status, 200);
+}
+
+TEST(ApiTokens, CameraListAndScopesRestrictTheToken) {
+  World world;
+  const std::string secret = NewToken(
+      world, "owner", {{"name", "kitchen"}, {"scopes", {"read"}}, {"camera_ids", {world.camera_a}}});
+  const Reply listed = WithToken(world, secret, "GET", "/api/v1/cameras");
+  ASSERT_EQ(listed.body["cameras"].size(), 1u);
+  EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/cameras/" + world.camera_b).status, 403);
+  // Scopes the role cannot hold are refused at creation.
+  EXPECT_EQ(world.As("guest", "POST", "/api/v1/tokens", R"({"name":"g","scopes":["ptz"]})").status,
+            400);
+  EXPECT_EQ(
+      world.As("member", "POST", "/api/v1/tokens", R"({"name":"m","scopes":["metrics"]})").status,
+      400);
+  EXPECT_EQ(world.As("member", "POST", "/api/v1/tokens", R"({"name":"m","scopes":["root"]})").status,
+            400);
+  EXPECT_EQ(world.As("member", "POST", "/api/v1/tokens", R"({"name":"m","scopes":[]})").status,
+            400);
+}
+
+TEST(ApiTokens, RevokedExpiredAndUnknownTokensAre401AndTheSecretIsNeverStoredOrListed) {
+  World world;
+  const Reply created = world.As("member", "POST", "/api/v1/tokens",
+                                 R"({"name":"short","scopes":["read"],"expires_in_days":1})");
+  ASSERT_EQ(created.status, 201);
+  const std::string secret = created.body["secret"];
+  const std::string id = created.body["token"]["id"];
+  const Reply listed = world.As("member", "GET", "/api/v1/tokens");
+  EXPECT_EQ(listed.raw.body.find(secret), std::string::npos);
+  EXPECT_EQ(listed.body["tokens"][0]["id"], id);
+  EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/cameras").status, 200);
+  EXPECT_EQ(WithToken(world, "cgt_" + std::string(43, 'A'), "GET", "/api/v1/cameras").status, 401);
+  EXPECT_EQ(world.hub->Send("GET", "/api/v1/cameras", "", std::nullopt, std::nullopt, "127.0.0.1",
+                            {{"authorization", "Basic b3duZXI6eA=="}})
+                .status,
+            401);
+  const std::string second = NewToken(world, "member", {{"name", "b"}, {"scopes", {"read"}}});
+  const std::string second_id = world.As("member", "GET", "/api/v1/tokens").body["tokens"][0]["id"];
+  EXPECT_EQ(world.As("member", "DELETE", "/api/v1/tokens/" + second_id).status, 204);
+  EXPECT_EQ(WithToken(world, second, "GET", "/api/v1/cameras").status, 401);
+  const Reply log = world.As("owner", "GET", "/api/v1/audit-log?limit=1000");
+
+  world.hub->clock().Advance(std::chrono::hours(25));
+  EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/cameras").status, 401);
+  EXPECT_EQ(log.raw.body.find(secret), std::string::npos);
+  EXPECT_EQ(log.raw.body.find(second), std::string::npos);
+  EXPECT_NE(log.raw.body.find("token.use"), std::string::npos);
+  EXPECT_NE(log.raw.body.find("token.revoke"), std::string::npos);
+  EXPECT_NE(log.raw.body.find("token.reject"), std::string::npos);
+}
+
+TEST(Metrics, PrometheusTextWithOneSeriesPerCamera) {
+  World world;
+  const Reply reply = world.As("admin", "GET", "/api/v1/metrics");
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(*reply.raw.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& text = reply.raw.body;
+  EXPECT_NE(text.find("# TYPE camguard_camera_up gauge\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("camguard_cameras 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("camguard_camera_up{camera=\"" + world.camera_a + "\",name=\"Kitchen\"} 0\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("# TYPE camguard_camera_reconnects_total counter\n"), std::string::npos);
 }
 
 }  // namespace

@@ -80,6 +80,10 @@ std::string_view ToString(Action action) {
     case Action::kCreateCamera: return "create_camera";
     case Action::kDeleteCamera: return "delete_camera";
     case Action::kUseCamera: return "use_camera";
+    case Action::kListTokens: return "list_tokens";
+    case Action::kCreateToken: return "create_token";
+    case Action::kRevokeToken: return "revoke_token";
+    case Action::kReadMetrics: return "read_metrics";
   }
   return "unknown";
 }
@@ -101,12 +105,54 @@ Decision ManageAccount(Role actor, const Target& target) {
   return Decision::kAllow;
 }
 
+// Scope bits (auth/api_tokens.h; repeated here so authorization has no dependency on storage).
+constexpr std::uint32_t kScopeRead = 1;
+constexpr std::uint32_t kScopePtz = 2;
+// privacy = 4 is granted to the privacy-mode routes when they exist.
+constexpr std::uint32_t kScopeMetrics = 8;
+
+// What a token may do at all; the role rules then apply as for its user.
+Decision AuthorizeToken(const TokenGrant& grant, Action action, const Target& target) {
+  switch (action) {
+    case Action::kListCameras:
+      return (grant.scopes & kScopeRead) ? Decision::kAllow : Decision::kDeny;
+    case Action::kUseCamera: {
+      if (grant.cameras && (!target.camera_id || !grant.cameras->contains(*target.camera_id))) {
+        return Decision::kDeny;
+      }
+      if (!target.camera_right) return Decision::kDeny;
+      switch (*target.camera_right) {
+        case CameraRight::kView:
+        case CameraRight::kPlayback:
+        case CameraRight::kExport:
+          return (grant.scopes & kScopeRead) ? Decision::kAllow : Decision::kDeny;
+        case CameraRight::kPtz:
+          return (grant.scopes & kScopePtz) ? Decision::kAllow : Decision::kDeny;
+        case CameraRight::kTalk:
+        case CameraRight::kConfigure: return Decision::kDeny;
+      }
+      return Decision::kDeny;
+    }
+    case Action::kReadMetrics:
+      return (grant.scopes & kScopeMetrics) ? Decision::kAllow : Decision::kDeny;
+    default:
+      // Accounts, sessions, tokens, rights, cameras' registration and the audit log are for
+      // people signed in, never for an integration's token.
+      return Decision::kDeny;
+  }
+}
+
 }  // namespace
 
 Decision Authorize(const std::optional<Principal>& principal, Action action, const Target& target) {
   if (action == Action::kSetup || action == Action::kLogin) return Decision::kAllow;
   if (!principal) return Decision::kUnauthenticated;
   const Role role = principal->role;
+  if (principal->token) {
+    const Decision narrowed = AuthorizeToken(*principal->token, action, target);
+    if (narrowed != Decision::kAllow) return narrowed;
+    // Within its scope a token has at most its user's rights: the role rules below apply too.
+  }
 
   switch (action) {
     case Action::kSetup:
@@ -166,6 +212,23 @@ Decision Authorize(const std::optional<Principal>& principal, Action action, con
                  ? Decision::kAllow
                  : Decision::kDeny;
     }
+
+    case Action::kListTokens: return Decision::kAllow;  // the list is filtered by owner
+    case Action::kCreateToken: {
+      if (target.token_scopes == 0 || target.token_scopes >= 16) return Decision::kInvalid;
+      // metrics shows every camera's state: managers only; ptz: roles that may hold ptz.
+      if ((target.token_scopes & kScopeMetrics) && !IsManager(role)) return Decision::kInvalid;
+      if ((target.token_scopes & kScopePtz) && !Has(GrantableRights(role), CameraRight::kPtz)) {
+        return Decision::kInvalid;
+      }
+      return Decision::kAllow;
+    }
+    case Action::kRevokeToken:
+      if (target.is_self) return Decision::kAllow;
+      if (!IsManager(role)) return Decision::kDeny;
+      if (target.user_role == Role::kOwner && role != Role::kOwner) return Decision::kDeny;
+      return Decision::kAllow;
+    case Action::kReadMetrics: return IsManager(role) ? Decision::kAllow : Decision::kDeny;
   }
   return Decision::kDeny;
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -65,13 +66,27 @@ enum class Action {
   kCreateCamera,
   kDeleteCamera,
   kUseCamera,  // needs Target::camera_right on Target::camera_rights
+  // API tokens (managed only from a signed-in session, never with a token).
+  kListTokens,   // own tokens; owners and admins may list everyone's
+  kCreateToken,  // for oneself; Target::token_scopes must suit the role
+  kRevokeToken,  // own tokens; owners and admins anyone's (admins not the owner's)
+  // Integrations.
+  kReadMetrics,  // owners and admins, or a token with the metrics scope
 };
 std::string_view ToString(Action action);
 
-// Who asks. Absent for requests without a valid session.
+// What an API token narrows its user to (scope bits as in auth/api_tokens.h: read=1 ptz=2
+// privacy=4 metrics=8; cameras by row id, nullopt meaning all the user's cameras).
+struct TokenGrant {
+  std::uint32_t scopes = 0;
+  std::optional<std::set<std::int64_t>> cameras;
+};
+
+// Who asks. Absent for requests without a valid session or token.
 struct Principal {
   std::int64_t user_id = 0;
   Role role = Role::kGuest;
+  std::optional<TokenGrant> token;  // set when the request came with an API token
 };
 
 // What the action is applied to, filled as far as the caller knows it.
@@ -82,6 +97,8 @@ struct Target {
   std::optional<CameraRight> camera_right;
   CameraRights camera_rights_granted = 0;  // the principal's granted rights on that camera
   CameraRights rights_to_grant = 0;        // for kSetUserRights
+  std::optional<std::int64_t> camera_id;   // for kUseCamera: the camera's row id
+  std::uint32_t token_scopes = 0;          // for kCreateToken: the scopes asked for
 };
 
 enum class Decision {

@@ -6,7 +6,7 @@
 namespace camguard::auth {
 namespace {
 
-Principal As(Role role) { return Principal{42, role}; }
+Principal As(Role role) { return Principal{42, role, std::nullopt}; }
 
 Target UserTarget(Role user_role, std::optional<Role> new_role = std::nullopt,
                   bool is_self = false) {
@@ -14,6 +14,12 @@ Target UserTarget(Role user_role, std::optional<Role> new_role = std::nullopt,
   target.user_role = user_role;
   target.new_role = new_role;
   target.is_self = is_self;
+  return target;
+}
+
+Target NewRole(Role new_role) {
+  Target target;
+  target.new_role = new_role;
   return target;
 }
 
@@ -45,7 +51,7 @@ TEST(Authorize, AdminsManageMembersAndGuestsButNotAdminsOrTheOwner) {
       Authorize(As(Role::kAdmin), Action::kCreateUser, UserTarget(Role::kGuest, Role::kMember)),
       Decision::kAllow);
   EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kCreateUser,
-                      Target{std::nullopt, Role::kAdmin, false, {}, 0, 0}),
+                      NewRole(Role::kAdmin)),
             Decision::kDeny);
   EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kUpdateUser, UserTarget(Role::kAdmin)),
             Decision::kDeny);
@@ -60,8 +66,7 @@ TEST(Authorize, AdminsManageMembersAndGuestsButNotAdminsOrTheOwner) {
 }
 
 TEST(Authorize, NobodyCreatesASecondOwnerOrTouchesTheOwner) {
-  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kCreateUser,
-                      Target{std::nullopt, Role::kOwner, false, {}, 0, 0}),
+  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kCreateUser, NewRole(Role::kOwner)),
             Decision::kInvalid);
   EXPECT_EQ(
       Authorize(As(Role::kOwner), Action::kUpdateUser, UserTarget(Role::kAdmin, Role::kOwner)),
@@ -126,6 +131,97 @@ TEST(Authorize, SessionsOfOthersOnlyByManagersAndNeverTheOwners) {
   EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kRevokeSession, UserTarget(Role::kOwner)),
             Decision::kDeny);
   EXPECT_EQ(Authorize(As(Role::kOwner), Action::kRevokeSession, UserTarget(Role::kAdmin)),
+            Decision::kAllow);
+}
+
+Principal WithToken(Role role, std::uint32_t scopes,
+                    std::optional<std::set<std::int64_t>> cameras = std::nullopt) {
+  Principal principal = As(role);
+  principal.token = TokenGrant{scopes, std::move(cameras)};
+  return principal;
+}
+
+Target CameraTarget(CameraRight right, std::int64_t camera_id, CameraRights granted = 0) {
+  Target target;
+  target.camera_right = right;
+  target.camera_id = camera_id;
+  target.camera_rights_granted = granted;
+  return target;
+}
+
+TEST(AuthorizeTokens, ATokenNeverAdministersAnything) {
+  const Principal owner_token = WithToken(Role::kOwner, 15);
+  for (Action action :
+       {Action::kListUsers, Action::kCreateUser, Action::kDeleteUser, Action::kReadAuditLog,
+        Action::kCreateCamera, Action::kDeleteCamera, Action::kListTokens, Action::kCreateToken,
+        Action::kRevokeToken, Action::kChangeOwnPassword, Action::kManageOwnSecondFactor,
+        Action::kListAllSessions, Action::kSetUserRights, Action::kReadSelf}) {
+    EXPECT_EQ(Authorize(owner_token, action, UserTarget(Role::kMember)), Decision::kDeny)
+        << ToString(action);
+  }
+}
+
+TEST(AuthorizeTokens, ScopesNarrowCameraUse) {
+  const Target view = CameraTarget(CameraRight::kView, 7);
+  const Target ptz = CameraTarget(CameraRight::kPtz, 7);
+  const Target configure = CameraTarget(CameraRight::kConfigure, 7);
+  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 1), Action::kUseCamera, view), Decision::kAllow);
+  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 1), Action::kUseCamera, ptz), Decision::kDeny);
+  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 2), Action::kUseCamera, ptz), Decision::kAllow);
+  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 2), Action::kUseCamera, view), Decision::kDeny);
+  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 15), Action::kUseCamera, configure),
+            Decision::kDeny);
+  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 1), Action::kListCameras, {}), Decision::kAllow);
+  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 8), Action::kListCameras, {}), Decision::kDeny);
+}
+
+TEST(AuthorizeTokens, ATokenHasAtMostItsUsersRights) {
+  // A member with view only on camera 7: a ptz token still cannot move it.
+  const Target ptz = CameraTarget(CameraRight::kPtz, 7, static_cast<CameraRights>(CameraRight::kView));
+  EXPECT_EQ(Authorize(WithToken(Role::kMember, 3), Action::kUseCamera, ptz), Decision::kDeny);
+  const Target view = CameraTarget(CameraRight::kView, 7, static_cast<CameraRights>(CameraRight::kView));
+  EXPECT_EQ(Authorize(WithToken(Role::kMember, 3), Action::kUseCamera, view), Decision::kAllow);
+  // Metrics: the scope alone is not enough for a member.
+  EXPECT_EQ(Authorize(WithToken(Role::kMember, 8), Action::kReadMetrics, {}), Decision::kDeny);
+  EXPECT_EQ(Authorize(WithToken(Role::kAdmin, 8), Action::kReadMetrics, {}), Decision::kAllow);
+  EXPECT_EQ(Authorize(WithToken(Role::kAdmin, 1), Action::kReadMetrics, {}), Decision::kDeny);
+}
+
+TEST(AuthorizeTokens, CameraListRestrictsToTheNamedCameras) {
+  const Principal token = WithToken(Role::kOwner, 1, std::set<std::int64_t>{7, 9});
+  EXPECT_EQ(Authorize(token, Action::kUseCamera, CameraTarget(CameraRight::kView, 7)),
+            Decision::kAllow);
+  EXPECT_EQ(Authorize(token, Action::kUseCamera, CameraTarget(CameraRight::kView, 8)),
+            Decision::kDeny);
+  Target unknown;
+  unknown.camera_right = CameraRight::kView;  // no camera id: fail closed
+  EXPECT_EQ(Authorize(token, Action::kUseCamera, unknown), Decision::kDeny);
+}
+
+TEST(AuthorizeTokens, CreatingTokensChecksTheScopesAgainstTheRole) {
+  Target scopes;
+  scopes.token_scopes = 1;
+  EXPECT_EQ(Authorize(As(Role::kGuest), Action::kCreateToken, scopes), Decision::kAllow);
+  scopes.token_scopes = 2;
+  EXPECT_EQ(Authorize(As(Role::kGuest), Action::kCreateToken, scopes), Decision::kInvalid);
+  EXPECT_EQ(Authorize(As(Role::kMember), Action::kCreateToken, scopes), Decision::kAllow);
+  scopes.token_scopes = 8;
+  EXPECT_EQ(Authorize(As(Role::kMember), Action::kCreateToken, scopes), Decision::kInvalid);
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kCreateToken, scopes), Decision::kAllow);
+  scopes.token_scopes = 0;
+  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kCreateToken, scopes), Decision::kInvalid);
+}
+
+TEST(AuthorizeTokens, RevokingOthersTokensIsForManagersAndNeverTheOwnersByAnAdmin) {
+  EXPECT_EQ(Authorize(As(Role::kGuest), Action::kRevokeToken, UserTarget(Role::kGuest, {}, true)),
+            Decision::kAllow);
+  EXPECT_EQ(Authorize(As(Role::kMember), Action::kRevokeToken, UserTarget(Role::kGuest)),
+            Decision::kDeny);
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kRevokeToken, UserTarget(Role::kMember)),
+            Decision::kAllow);
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kRevokeToken, UserTarget(Role::kOwner)),
+            Decision::kDeny);
+  EXPECT_EQ(Authorize(As(Role::kOwner), Action::kRevokeToken, UserTarget(Role::kAdmin)),
             Decision::kAllow);
 }
 

@@ -74,9 +74,21 @@ MATRIX = [
      "get_camera_b"),
     ("GET", "/api/v1/cameras/{id}", "no such camera", (401, 403, 403, 404, 404),
      "get_camera_missing"),
+    ("PATCH", "/api/v1/cameras/{id}", "A (view only: configure needed)", (401, 403, 403, 200, 200),
+     "rename_camera_a"),
     ("DELETE", "/api/v1/cameras/{id}", "one with every right granted", (401, 403, 403, 204, 204),
      "delete_camera"),
     ("GET", "/api/v1/audit-log", "read", (401, 403, 403, 200, 200), "audit_log"),
+    ("GET", "/api/v1/tokens", "own tokens", (401, 200, 200, 200, 200), "list_tokens"),
+    ("POST", "/api/v1/tokens", "a read token for oneself", (401, 201, 201, 201, 201),
+     "create_read_token"),
+    ("POST", "/api/v1/tokens", "a metrics token (managers only)", (401, 400, 400, 201, 201),
+     "create_metrics_token"),
+    ("DELETE", "/api/v1/tokens/{id}", "a member's token", (401, 403, 403, 204, 204),
+     "revoke_member_token"),
+    ("DELETE", "/api/v1/tokens/{id}", "the owner's token", (401, 403, 403, 403, 204),
+     "revoke_owner_token"),
+    ("GET", "/api/v1/metrics", "Prometheus text", (401, 403, 403, 200, 200), "metrics"),
 ]
 
 
@@ -521,6 +533,62 @@ class AuthorizationMatrix(HubTestCase):
         def check(response):
             self.assertEqual(camera not in self.camera_ids(), response.status == 204)
         return Request("DELETE", API + f"/cameras/{camera}", check=check)
+
+    def case_rename_camera_a(self, role, actor):
+        name = unique_name("renamed")
+
+        def check(response):
+            names = {c["id"]: c["name"] for c in self.root.get(API + "/cameras").json()["cameras"]}
+            self.assertEqual(names[self.camera_a] == name, response.status == 200)
+        return Request("PATCH", API + f"/cameras/{self.camera_a}", {"name": name}, check)
+
+    def case_list_tokens(self, role, actor):
+        def check(response):
+            if response.status == 200:
+                users = {t["username"] for t in response.json()["tokens"]}
+                self.assertLessEqual(users, {actor.account.name})
+        return Request("GET", API + "/tokens", check=check)
+
+    def new_token(self, scopes):
+        name = unique_name("token")
+
+        def check(response):
+            if response.status == 201:
+                secret = response.json()["secret"]
+                self.assertTrue(secret.startswith("cgt_"))
+                listed = self.root.get(API + "/tokens?all=true", expect=200)
+                self.assertNotIn(secret.encode(), listed.body)
+                self.assertIn(name, {t["name"] for t in listed.json()["tokens"]})
+        return Request("POST", API + "/tokens", {"name": name, "scopes": scopes}, check)
+
+    def case_create_read_token(self, role, actor):
+        return self.new_token(["read"])
+
+    def case_create_metrics_token(self, role, actor):
+        return self.new_token(["metrics"])
+
+    def revoke_token_of(self, client):
+        token = client.post(API + "/tokens", {"name": unique_name("victim"), "scopes": ["read"]},
+                            expect=201).json()["token"]["id"]
+
+        def check(response):
+            revoked = {t["id"]: t["revoked_at"] for t in
+                       self.root.get(API + "/tokens?all=true", expect=200).json()["tokens"]}
+            self.assertEqual(revoked[token] is not None, response.status == 204)
+        return Request("DELETE", API + f"/tokens/{token}", check=check)
+
+    def case_revoke_member_token(self, role, actor):
+        return self.revoke_token_of(self.logged_in(self.new_account("member")))
+
+    def case_revoke_owner_token(self, role, actor):
+        return self.revoke_token_of(self.root)
+
+    def case_metrics(self, role, actor):
+        def check(response):
+            if response.status == 200:
+                self.assertTrue(response.header("content-type").startswith("text/plain"))
+                self.assertIn(b"# TYPE camguard_camera_up gauge", response.body)
+        return Request("GET", API + "/metrics", check=check)
 
     def case_audit_log(self, role, actor):
         def check(response):

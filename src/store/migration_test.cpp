@@ -89,6 +89,12 @@ const SeedRow kSeedRows[] = {
      "SELECT count(*) = 2 FROM cameras WHERE (id = 1 AND transport = 'tcp' AND"
      " recording_enabled = 1 AND retention_days = 30) OR (id = 2 AND transport = 'udp' AND"
      " recording_enabled = 0 AND retention_days = 7)"},
+    // 0005_api_tokens
+    {5, "api_tokens",
+     "INSERT INTO api_tokens (id, public_id, user_id, name, token_hash, scopes, camera_ids,"
+     " created_ms) VALUES (1, 'tok-1', 1, 'Home Assistant', 'abc', 9, '1', 6000)",
+     "SELECT count(*) FROM api_tokens WHERE public_id = 'tok-1' AND scopes = 9 AND"
+     " camera_ids = '1' AND revoked_ms IS NULL"},
 };
 
 struct SchemaObject {

@@ -95,6 +95,20 @@ const SeedRow kSeedRows[] = {
      " created_ms) VALUES (1, 'tok-1', 1, 'Home Assistant', 'abc', 9, '1', 6000)",
      "SELECT count(*) FROM api_tokens WHERE public_id = 'tok-1' AND scopes = 9 AND"
      " camera_ids = '1' AND revoked_ms IS NULL"},
+    // 0006_alerts
+    {6, "alerts",
+     "INSERT INTO alerts (id, public_id, kind, severity, camera_id, title, details, first_ms,"
+     " last_ms) VALUES (1, 'alr-1', 'camera.offline', 'warning', 1, 'Front door offline', '{}',"
+     " 7000, 7000)",
+     "SELECT count(*) FROM alerts WHERE public_id = 'alr-1' AND count = 1 AND camera_id = 1"},
+    {6, "webhooks",
+     "INSERT INTO webhooks (id, public_id, name, url, secret_sealed, min_severity, created_ms)"
+     " VALUES (1, 'whk-1', 'ha', 'https://ha.example/hook', x'01', 'critical', 7000)",
+     "SELECT count(*) FROM webhooks WHERE public_id = 'whk-1' AND enabled = 1"},
+    {6, "alert_deliveries",
+     "INSERT INTO alert_deliveries (alert_id, webhook_id, channel, attempt, outcome, detail,"
+     " time_ms) VALUES (1, 1, 'webhook', 1, 'dead', 'HTTP 500', 7100)",
+     "SELECT count(*) FROM alert_deliveries WHERE outcome = 'dead' AND alert_id = 1"},
 };
 
 struct SchemaObject {

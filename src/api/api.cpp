@@ -15,6 +15,8 @@
 #include "api/errors.h"
 #include "api/json_body.h"
 #include "api/router.h"
+#include "alerts/alert_store.h"
+#include "alerts/webhook.h"
 #include "auth/account_store.h"
 #include "auth/api_tokens.h"
 #include "auth/password_policy.h"
@@ -161,7 +163,8 @@ class Api::Impl {
         options_(std::move(options)),
         accounts_(deps.db),
         cameras_(deps.db),
-        tokens_(deps.db) {}
+        tokens_(deps.db),
+        alert_store_(deps.db) {}
 
   void Handle(http::Request request, http::Responder respond);
 
@@ -282,6 +285,19 @@ class Api::Impl {
   void CreateToken(const CallPtr& call);
   void RevokeToken(const CallPtr& call);
   void Metrics(const CallPtr& call);
+  void ListAlerts(const CallPtr& call);
+  void AcknowledgeAlert(const CallPtr& call);
+  void GetAlertSubscription(const CallPtr& call);
+  void SetAlertSubscription(const CallPtr& call);
+  void ListWebhooks(const CallPtr& call);
+  void CreateWebhook(const CallPtr& call);
+  void DeleteWebhook(const CallPtr& call);
+  void WebhookDeliveries(const CallPtr& call);
+  // Whether the caller may see `alert` (its camera's view right, or their own account's alert).
+  base::Result<bool> MaySeeAlert(const CallPtr& call, const alerts::StoredAlert& alert);
+  void RaiseAlert(alerts::RaisedAlert alert) {
+    if (deps_.alerts) deps_.alerts->Raise(std::move(alert));
+  }
 
   // Verifies `password` for the current user on the pool, then runs `then` on the loop.
   void WithPasswordCheck(const CallPtr& call, std::string password, std::function<void()> then);
@@ -302,6 +318,7 @@ class Api::Impl {
   auth::AccountStore accounts_;
   cameras::CameraStore cameras_;
   auth::ApiTokenStore tokens_;
+  alerts::AlertStore alert_store_;
   // When each token's read-only use was last written to the audit log (see ResolveToken).
   std::map<std::int64_t, std::int64_t> token_read_audited_ms_;
   std::optional<bool> owner_exists_;
@@ -339,6 +356,18 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
       {"POST", "/api/v1/tokens", Action::kCreateToken, true, &Impl::CreateToken},
       {"DELETE", "/api/v1/tokens/{id}", Action::kRevokeToken, true, &Impl::RevokeToken},
       {"GET", "/api/v1/metrics", Action::kReadMetrics, false, &Impl::Metrics},
+      {"GET", "/api/v1/alerts", Action::kListAlerts, false, &Impl::ListAlerts},
+      {"POST", "/api/v1/alerts/{id}/acknowledge", Action::kAcknowledgeAlert, false,
+       &Impl::AcknowledgeAlert},
+      {"GET", "/api/v1/me/alert-subscription", Action::kManageOwnAlertSubscription, false,
+       &Impl::GetAlertSubscription},
+      {"PUT", "/api/v1/me/alert-subscription", Action::kManageOwnAlertSubscription, false,
+       &Impl::SetAlertSubscription},
+      {"GET", "/api/v1/webhooks", Action::kManageWebhooks, false, &Impl::ListWebhooks},
+      {"POST", "/api/v1/webhooks", Action::kManageWebhooks, false, &Impl::CreateWebhook},
+      {"DELETE", "/api/v1/webhooks/{id}", Action::kManageWebhooks, false, &Impl::DeleteWebhook},
+      {"GET", "/api/v1/webhooks/{id}/deliveries", Action::kManageWebhooks, false,
+       &Impl::WebhookDeliveries},
   };
   return routes;
 }
@@ -630,6 +659,16 @@ void Api::Impl::Login(const CallPtr& call) {
   const auto throttle = deps_.throttle.Check(address, account, trusted_holder);
   if (!throttle.allowed) {
     Audit(call, "auth.login", username, audit::Outcome::kFailure, json{{"reason", "throttled"}});
+    alerts::RaisedAlert burst{alerts::Kind::kFailedLoginBurst,
+                              alerts::DefaultSeverity(alerts::Kind::kFailedLoginBurst),
+                              std::nullopt,
+                              fmt::format("Repeated failed sign-ins to '{}' from {}",
+                                          username.substr(0, 64), address),
+                              Dump(json{{"username", username.substr(0, 64)},
+                                        {"address", address}}),
+                              "auth.failed_login_burst:" + account,
+                              *found ? std::optional<std::int64_t>((**found).id) : std::nullopt};
+    RaiseAlert(std::move(burst));
     return Finish(call, Throttled(throttle.retry_after));
   }
 
@@ -698,6 +737,15 @@ void Api::Impl::StartSession(const CallPtr& call, const auth::User& user,
     if (!created) return Internal(call, created.error(), "creating device");
     device_id = *created;
     call->set_cookies.push_back(http::HostCookie(kDeviceCookie, device_token, {365LL * 24 * 3600}));
+    RaiseAlert(alerts::RaisedAlert{
+        alerts::Kind::kNewDeviceLogin, alerts::DefaultSeverity(alerts::Kind::kNewDeviceLogin),
+        std::nullopt,
+        fmt::format("'{}' signed in from a new device: {} ({})", user.username, label,
+                    call->request.remote_address),
+        Dump(json{{"username", user.username},
+                  {"device", label},
+                  {"address", call->request.remote_address}}),
+        fmt::format("auth.new_device_login:{}:{}", user.id, *device_id), user.id});
   } else {
     (void)accounts_.TouchTrustedDevice(*device_id, now);
   }
@@ -1589,6 +1637,272 @@ void Api::Impl::Metrics(const CallPtr& call) {
   response.SetHeader("Cache-Control", "no-store");
   response.body = std::move(out);
   Finish(call, std::move(response));
+}
+
+// ----------------------------------------------------------------------------------------------
+// Alerts, subscriptions and webhooks
+
+namespace {
+json AlertJson(const alerts::StoredAlert& alert,
+               const std::map<std::int64_t, std::string>& camera_public_ids) {
+  json details = json::parse(alert.details_json, nullptr, false);
+  if (details.is_discarded()) details = json::object();
+  json camera = nullptr;
+  if (alert.camera_id) {
+    const auto it = camera_public_ids.find(*alert.camera_id);
+    if (it != camera_public_ids.end()) camera = it->second;
+  }
+  return json{{"id", alert.public_id},
+              {"kind", alerts::ToString(alert.kind)},
+              {"severity", alerts::ToString(alert.severity)},
+              {"camera_id", camera},
+              {"title", alert.title},
+              {"details", details},
+              {"first_at", Time(alert.first_ms)},
+              {"last_at", Time(alert.last_ms)},
+              {"count", alert.count},
+              {"acknowledged_at",
+               alert.acknowledged_ms ? json(Time(*alert.acknowledged_ms)) : json(nullptr)}};
+}
+
+json WebhookJson(const alerts::Webhook& webhook) {
+  return json{{"id", webhook.public_id},
+              {"name", webhook.name},
+              {"url", webhook.url},
+              {"min_severity", alerts::ToString(webhook.min_severity)},
+              {"enabled", webhook.enabled},
+              {"created_at", Time(webhook.created_ms)}};
+}
+
+std::optional<alerts::Severity> SeverityParam(const std::multimap<std::string, std::string>& query,
+                                              bool& bad) {
+  const auto it = query.find("min_severity");
+  if (it == query.end()) return std::nullopt;
+  auto parsed = alerts::ParseSeverity(it->second);
+  if (!parsed) bad = true;
+  return parsed;
+}
+}  // namespace
+
+base::Result<bool> Api::Impl::MaySeeAlert(const CallPtr& call, const alerts::StoredAlert& alert) {
+  if (call->user->role == auth::Role::kOwner || call->user->role == auth::Role::kAdmin) return true;
+  if (alert.user_id && *alert.user_id == call->user->id) return true;
+  if (!alert.camera_id) return false;
+  CAMGUARD_TRY(auto granted, cameras_.RightsOfUser(call->user->id));
+  const auto it = granted.find(*alert.camera_id);
+  auth::Target target;
+  target.camera_right = auth::CameraRight::kView;
+  target.camera_id = *alert.camera_id;
+  target.camera_rights_granted = it == granted.end() ? 0 : it->second;
+  return auth::Authorize(call->principal, Action::kUseCamera, target) == Decision::kAllow;
+}
+
+void Api::Impl::ListAlerts(const CallPtr& call) {
+  static const std::set<std::string> known = {"before", "limit", "min_severity", "unacknowledged"};
+  alerts::AlertQuery query;
+  for (const auto& [key, value] : call->target.query) {
+    if (!known.contains(key))
+      return Error(call, 400, "invalid_request",
+                   "unknown query parameter '" + key.substr(0, 32) + "'");
+  }
+  bool bad = false;
+  query.min_severity = SeverityParam(call->target.query, bad);
+  if (bad) return Error(call, 400, "invalid_request", "min_severity: info, warning or critical");
+  if (const auto it = call->target.query.find("limit"); it != call->target.query.end()) {
+    const auto limit = ParseId(it->second);
+    if (!limit || *limit < 1 || *limit > 500)
+      return Error(call, 400, "invalid_request", "limit must be 1..500");
+    query.limit = static_cast<int>(*limit);
+  }
+  if (const auto it = call->target.query.find("before"); it != call->target.query.end()) {
+    query.before_id = ParseId(it->second);
+    if (!query.before_id) return Error(call, 400, "invalid_request", "before must be a number");
+  }
+  if (const auto it = call->target.query.find("unacknowledged"); it != call->target.query.end()) {
+    query.unacknowledged_only = it->second == "true" || it->second == "1";
+  }
+  // Filtering after the query may return fewer than `limit`; next_before pages on regardless.
+  auto found = alert_store_.List(query);
+  if (!found) return Internal(call, found.error(), "alert list");
+  auto cameras = cameras_.List();
+  if (!cameras) return Internal(call, cameras.error(), "camera list");
+  std::map<std::int64_t, std::string> camera_ids;
+  for (const auto& camera : *cameras) camera_ids[camera.id] = camera.public_id;
+  json list = json::array();
+  for (const auto& alert : *found) {
+    auto visible = MaySeeAlert(call, alert);
+    if (!visible) return Internal(call, visible.error(), "rights lookup");
+    if (*visible) list.push_back(AlertJson(alert, camera_ids));
+  }
+  const bool more = static_cast<int>(found->size()) == query.limit;
+  Reply(call, 200,
+        json{{"alerts", list}, {"next_before", more ? json(found->back().id) : json(nullptr)}});
+}
+
+void Api::Impl::AcknowledgeAlert(const CallPtr& call) {
+  auto alert = alert_store_.FindByPublicId(call->params["id"]);
+  if (!alert) return Internal(call, alert.error(), "alert lookup");
+  bool visible = false;
+  if (*alert) {
+    auto may = MaySeeAlert(call, **alert);
+    if (!may) return Internal(call, may.error(), "rights lookup");
+    visible = *may;
+  }
+  if (!visible) return Error(call, 404, "not_found", "no such alert");
+  if (auto done = alert_store_.Acknowledge((**alert).id, call->user->id, Millis(deps_.clock));
+      !done) {
+    return Internal(call, done.error(), "acknowledging");
+  }
+  Audit(call, "alert.acknowledge", (**alert).public_id, audit::Outcome::kSuccess);
+  Reply(call, 204, json());
+}
+
+void Api::Impl::GetAlertSubscription(const CallPtr& call) {
+  auto subscription = alert_store_.SubscriptionOf(call->user->id);
+  if (!subscription) return Internal(call, subscription.error(), "subscription");
+  alerts::Subscription defaults;
+  defaults.user_id = call->user->id;
+  const alerts::Subscription s = subscription->value_or(defaults);
+  auto cameras = cameras_.List();
+  if (!cameras) return Internal(call, cameras.error(), "camera list");
+  json ids = nullptr;
+  if (s.cameras) {
+    ids = json::array();
+    for (const auto& camera : *cameras)
+      if (s.cameras->contains(camera.id)) ids.push_back(camera.public_id);
+  }
+  json quiet = nullptr;
+  if (s.quiet_hours) {
+    quiet = json{{"start", fmt::format("{:02}:{:02}", s.quiet_hours->start_minute / 60,
+                                       s.quiet_hours->start_minute % 60)},
+                 {"end", fmt::format("{:02}:{:02}", s.quiet_hours->end_minute / 60,
+                                     s.quiet_hours->end_minute % 60)}};
+  }
+  Reply(call, 200,
+        json{{"subscription", json{{"min_severity", alerts::ToString(s.min_severity)},
+                                   {"camera_ids", ids},
+                                   {"quiet_hours", quiet}}}});
+}
+
+namespace {
+// "HH:MM" → minutes of the day.
+std::optional<int> ParseClock(std::string_view text) {
+  if (text.size() != 5 || text[2] != ':') return std::nullopt;
+  const auto digit = [&](std::size_t i) { return text[i] >= '0' && text[i] <= '9'; };
+  if (!digit(0) || !digit(1) || !digit(3) || !digit(4)) return std::nullopt;
+  const int hours = (text[0] - '0') * 10 + (text[1] - '0');
+  const int minutes = (text[3] - '0') * 10 + (text[4] - '0');
+  if (hours > 23 || minutes > 59) return std::nullopt;
+  return hours * 60 + minutes;
+}
+}  // namespace
+
+void Api::Impl::SetAlertSubscription(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"min_severity", FieldType::kString, true, 16},
+                                                {"camera_ids", FieldType::kArray, false, 1000},
+                                                {"quiet_start", FieldType::kString, false, 5},
+                                                {"quiet_end", FieldType::kString, false, 5}});
+  if (!body) return Error(call, body.error());
+  alerts::Subscription subscription;
+  subscription.user_id = call->user->id;
+  const auto severity = alerts::ParseSeverity(RequiredString(*body, "min_severity"));
+  if (!severity)
+    return Error(call, 400, "invalid_request", "min_severity: info, warning or critical");
+  subscription.min_severity = *severity;
+  if (const auto it = body->find("camera_ids"); it != body->end()) {
+    subscription.cameras.emplace();
+    for (const json& id : *it) {
+      if (!id.is_string()) return Error(call, 400, "invalid_request", "camera_ids are strings");
+      auto camera = cameras_.FindByPublicId(id.get<std::string>());
+      if (!camera) return Internal(call, camera.error(), "camera lookup");
+      if (!*camera) return Error(call, 400, "invalid_request", "camera_ids names no such camera");
+      subscription.cameras->insert((**camera).id);
+    }
+  }
+  const auto start = OptionalString(*body, "quiet_start");
+  const auto end = OptionalString(*body, "quiet_end");
+  if (start.has_value() != end.has_value())
+    return Error(call, 400, "invalid_request", "quiet_start and quiet_end go together");
+  if (start) {
+    const auto from = ParseClock(*start);
+    const auto to = ParseClock(*end);
+    if (!from || !to) return Error(call, 400, "invalid_request", "quiet hours are HH:MM");
+    subscription.quiet_hours = alerts::QuietHours{*from, *to};
+  }
+  if (auto saved = alert_store_.SetSubscription(subscription); !saved)
+    return Internal(call, saved.error(), "saving subscription");
+  Audit(call, "alert.subscription", call->user->username, audit::Outcome::kSuccess,
+        json{{"min_severity", alerts::ToString(subscription.min_severity)}});
+  GetAlertSubscription(call);
+}
+
+void Api::Impl::ListWebhooks(const CallPtr& call) {
+  auto webhooks = alert_store_.Webhooks();
+  if (!webhooks) return Internal(call, webhooks.error(), "webhook list");
+  json list = json::array();
+  for (const auto& webhook : *webhooks) list.push_back(WebhookJson(webhook));
+  Reply(call, 200, json{{"webhooks", list}});
+}
+
+void Api::Impl::CreateWebhook(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"name", FieldType::kString, true, 64},
+                                                {"url", FieldType::kString, true, 2048},
+                                                {"min_severity", FieldType::kString, false, 16}});
+  if (!body) return Error(call, body.error());
+  alerts::Webhook webhook;
+  webhook.name = std::string(base::Trim(RequiredString(*body, "name")));
+  if (webhook.name.empty() || !base::IsValidUtf8(webhook.name))
+    return Error(call, 400, "invalid_request", "name must be a non-empty text");
+  webhook.url = RequiredString(*body, "url");
+  if (auto valid = alerts::ValidateWebhookUrl(webhook.url); !valid)
+    return Error(call, 400, "invalid_request", "url: " + valid.error().message);
+  if (const auto severity = OptionalString(*body, "min_severity")) {
+    const auto parsed = alerts::ParseSeverity(*severity);
+    if (!parsed)
+      return Error(call, 400, "invalid_request", "min_severity: info, warning or critical");
+    webhook.min_severity = *parsed;
+  }
+  // The signing secret is generated here, shown once, and kept sealed.
+  const std::string secret = crypto::RandomToken(32);
+  webhook.secret_sealed = SealSecret(secret);
+  auto created = alert_store_.AddWebhook(webhook, Millis(deps_.clock));
+  if (!created) return Internal(call, created.error(), "creating webhook");
+  Audit(call, "webhook.create", created->public_id, audit::Outcome::kSuccess,
+        json{{"name", created->name}, {"url", created->url}});
+  Reply(call, 201, json{{"webhook", WebhookJson(*created)}, {"secret", secret}});
+}
+
+void Api::Impl::DeleteWebhook(const CallPtr& call) {
+  auto webhook = alert_store_.FindWebhook(call->params["id"]);
+  if (!webhook) return Internal(call, webhook.error(), "webhook lookup");
+  if (!*webhook) return Error(call, 404, "not_found", "no such webhook");
+  if (auto deleted = alert_store_.DeleteWebhook((**webhook).id); !deleted)
+    return Internal(call, deleted.error(), "deleting webhook");
+  Audit(call, "webhook.delete", (**webhook).public_id, audit::Outcome::kSuccess,
+        json{{"name", (**webhook).name}});
+  Reply(call, 204, json());
+}
+
+void Api::Impl::WebhookDeliveries(const CallPtr& call) {
+  auto webhook = alert_store_.FindWebhook(call->params["id"]);
+  if (!webhook) return Internal(call, webhook.error(), "webhook lookup");
+  if (!*webhook) return Error(call, 404, "not_found", "no such webhook");
+  bool dead_only = false;
+  if (const auto it = call->target.query.find("dead"); it != call->target.query.end())
+    dead_only = it->second == "true" || it->second == "1";
+  auto deliveries = alert_store_.Deliveries((**webhook).id, dead_only, 200);
+  if (!deliveries) return Internal(call, deliveries.error(), "deliveries");
+  json list = json::array();
+  for (const auto& d : *deliveries) {
+    auto alert = alert_store_.Find(d.alert_id);
+    if (!alert) return Internal(call, alert.error(), "alert lookup");
+    list.push_back(json{{"alert_id", *alert ? json((**alert).public_id) : json(nullptr)},
+                        {"attempt", d.attempt},
+                        {"outcome", d.outcome},
+                        {"detail", d.detail},
+                        {"at", Time(d.time_ms)}});
+  }
+  Reply(call, 200, json{{"deliveries", list}});
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "alerts/alert_hub.h"
 #include "audit/audit_log.h"
 #include "auth/authorization.h"
 #include "auth/login_throttle.h"
@@ -47,6 +48,8 @@ struct ApiDeps {
   // The streaming engine, told about camera changes and asked for status; null in tests and
   // before the engine starts.
   cameras::StreamingControl* streaming = nullptr;
+  // The alert pipeline; null in tests that do not need it (nothing is raised then).
+  alerts::AlertHub* alerts = nullptr;
 };
 
 struct RouteInfo {

@@ -10,8 +10,10 @@
 #include <gtest/gtest.h>
 
 #include "api/api_test_support.h"
+#include "alerts/alert_store.h"
 #include "auth/account_store.h"
 #include "auth/totp.h"
+#include "cameras/camera_store.h"
 #include "base/encoding.h"
 
 namespace camguard::api {
@@ -37,6 +39,7 @@ struct World {
   std::map<std::string, TestHub::Login> logins;  // by role name
   std::string camera_a, camera_b;
   std::string victim_id, victim_session, victim_token;
+  std::string alert_a, alert_b, webhook;  // an alert on each camera; a webhook
 
   World() {
     hub->SetUpOwner("owner", kOwnerPassword);
@@ -56,6 +59,20 @@ struct World {
     camera_b = CreateCamera("Garden PTZ");
     Grant(logins["member"].body["user"]["id"], {{camera_a, {"view"}}, {camera_b, {"ptz"}}});
     Grant(logins["guest"].body["user"]["id"], {{camera_a, {"view"}}});
+    alerts::AlertStore store(hub->db());
+    for (const std::string& camera : {camera_a, camera_b}) {
+      cameras::CameraStore cameras(hub->db());
+      const auto row = (*cameras.FindByPublicId(camera))->id;
+      auto alert = store.Insert(alerts::RaisedAlert{alerts::Kind::kCameraMovedFromOutside,
+                                                    alerts::Severity::kCritical, row, "moved", "{}",
+                                                    "", std::nullopt},
+                                1000);
+      (camera == camera_a ? alert_a : alert_b) = alert->public_id;
+    }
+    const Reply created = As("owner", "POST", "/api/v1/webhooks",
+                             R"({"name":"ha","url":"http://127.0.0.1:9/hook"})");
+    EXPECT_EQ(created.status, 201) << created.raw.body;
+    webhook = created.body["webhook"]["id"];
   }
 
   Reply As(const std::string& role, const std::string& method, const std::string& target,
@@ -169,6 +186,23 @@ const std::map<std::string, MatrixCase>& Matrix() {
       {"DELETE /api/v1/tokens/{id}",
        {"DELETE", "/api/v1/tokens/{victim_token}", "", {401, 403, 403, 204, 204}}},
       {"GET /api/v1/metrics", {"GET", "/api/v1/metrics", "", {401, 403, 403, 200, 200}}},
+      {"GET /api/v1/alerts", {"GET", "/api/v1/alerts", "", {401, 200, 200, 200, 200}}},
+      // Alert on camera B: the member's ptz right there does not show its alerts (view does).
+      {"POST /api/v1/alerts/{id}/acknowledge",
+       {"POST", "/api/v1/alerts/{alert_b}/acknowledge", "", {401, 404, 404, 204, 204}}},
+      {"GET /api/v1/me/alert-subscription",
+       {"GET", "/api/v1/me/alert-subscription", "", {401, 200, 200, 200, 200}}},
+      {"PUT /api/v1/me/alert-subscription",
+       {"PUT", "/api/v1/me/alert-subscription", R"({"min_severity":"critical"})",
+        {401, 200, 200, 200, 200}}},
+      {"GET /api/v1/webhooks", {"GET", "/api/v1/webhooks", "", {401, 403, 403, 200, 200}}},
+      {"POST /api/v1/webhooks",
+       {"POST", "/api/v1/webhooks", R"({"name":"n","url":"https://hooks.example/x"})",
+        {401, 403, 403, 201, 201}}},
+      {"DELETE /api/v1/webhooks/{id}",
+       {"DELETE", "/api/v1/webhooks/{webhook}", "", {401, 403, 403, 204, 204}}},
+      {"GET /api/v1/webhooks/{id}/deliveries",
+       {"GET", "/api/v1/webhooks/{webhook}/deliveries", "", {401, 403, 403, 200, 200}}},
   };
   return matrix;
 }
@@ -177,6 +211,8 @@ std::string Substitute(std::string text, const World& world) {
   const std::map<std::string, std::string> values = {{"{victim}", world.victim_id},
                                                      {"{victim_session}", world.victim_session},
                                                      {"{victim_token}", world.victim_token},
+                                                     {"{alert_b}", world.alert_b},
+                                                     {"{webhook}", world.webhook},
                                                      {"{camera_a}", world.camera_a},
                                                      {"{camera_b}", world.camera_b}};
   for (const auto& [key, value] : values) {
@@ -675,6 +711,76 @@ TEST(Metrics, PrometheusTextWithOneSeriesPerCamera) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("# TYPE camguard_camera_reconnects_total counter\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace camguard::api
+
+namespace camguard::api {
+namespace {
+
+TEST(Alerts, EachUserSeesTheAlertsOfTheCamerasTheyMayView) {
+  World world;
+  const auto ids = [&](const std::string& role) {
+    std::set<std::string> out;
+    const Reply reply = world.As(role, "GET", "/api/v1/alerts");
+    for (const auto& alert : reply.body["alerts"]) out.insert(alert["id"]);
+    return out;
+  };
+  EXPECT_EQ(ids("owner"), (std::set<std::string>{world.alert_a, world.alert_b}));
+  EXPECT_EQ(ids("member"), (std::set<std::string>{world.alert_a}));
+  EXPECT_EQ(ids("guest"), (std::set<std::string>{world.alert_a}));
+  const Reply listed = world.As("member", "GET", "/api/v1/alerts");
+  EXPECT_EQ(listed.body["alerts"][0]["camera_id"], world.camera_a);
+  EXPECT_EQ(listed.body["alerts"][0]["severity"], "critical");
+  EXPECT_EQ(world.As("guest", "POST", "/api/v1/alerts/" + world.alert_a + "/acknowledge").status,
+            204);
+  const Reply after = world.As("owner", "GET", "/api/v1/alerts?unacknowledged=true");
+  ASSERT_EQ(after.body["alerts"].size(), 1u);
+  EXPECT_EQ(after.body["alerts"][0]["id"], world.alert_b);
+  EXPECT_EQ(world.As("owner", "GET", "/api/v1/alerts?min_severity=loud").status, 400);
+  EXPECT_EQ(world.As("owner", "GET", "/api/v1/alerts?color=red").status, 400);
+}
+
+TEST(Alerts, SubscriptionRoundTripsAndRefusesBadQuietHours) {
+  World world;
+  const Reply set = world.As(
+      "member", "PUT", "/api/v1/me/alert-subscription",
+      json{{"min_severity", "info"}, {"camera_ids", {world.camera_a}}, {"quiet_start", "22:30"},
+           {"quiet_end", "07:00"}}
+          .dump());
+  ASSERT_EQ(set.status, 200) << set.raw.body;
+  const Reply got = world.As("member", "GET", "/api/v1/me/alert-subscription");
+  EXPECT_EQ(got.body["subscription"]["min_severity"], "info");
+  EXPECT_EQ(got.body["subscription"]["camera_ids"], json::array({world.camera_a}));
+  EXPECT_EQ(got.body["subscription"]["quiet_hours"]["start"], "22:30");
+  EXPECT_EQ(world.As("member", "PUT", "/api/v1/me/alert-subscription",
+                     R"({"min_severity":"info","quiet_start":"25:00","quiet_end":"07:00"})")
+                .status,
+            400);
+  EXPECT_EQ(world.As("member", "PUT", "/api/v1/me/alert-subscription",
+                     R"({"min_severity":"info","quiet_start":"22:00"})")
+                .status,
+            400);
+}
+
+TEST(Webhooks, SecretShownOnceUrlValidatedAndNeverListed) {
+  World world;
+  const Reply created = world.As("admin", "POST", "/api/v1/webhooks",
+                                 R"({"name":"ntfy","url":"https://ntfy.example/topic"})");
+  ASSERT_EQ(created.status, 201);
+  const std::string secret = created.body["secret"];
+  EXPECT_GE(secret.size(), 40u);
+  const Reply listed = world.As("owner", "GET", "/api/v1/webhooks");
+  EXPECT_EQ(listed.raw.body.find(secret), std::string::npos);
+  EXPECT_EQ(listed.body["webhooks"].size(), 2u);
+  for (const char* bad : {R"({"name":"x","url":"ftp://a/b"})",
+                          R"({"name":"x","url":"https://u:p@a/b"})",
+                          R"({"name":"x","url":"https://a/b","min_severity":"loud"})"}) {
+    EXPECT_EQ(world.As("owner", "POST", "/api/v1/webhooks", bad).status, 400) << bad;
+  }
+  const Reply log = world.As("owner", "GET", "/api/v1/audit-log?limit=1000");
+  EXPECT_EQ(log.raw.body.find(secret), std::string::npos);
 }
 
 }  // namespace

@@ -13,15 +13,18 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "alerts/alert_hub.h"
 #include "api/api.h"
 #include "app/data_dir.h"
 #include "audit/audit_log.h"
 #include "auth/account_store.h"
+#include "auth/authorization.h"
 #include "auth/login_throttle.h"
 #include "auth/password_hasher.h"
 #include "auth/setup_token.h"
 #include "base/clock.h"
 #include "base/files.h"
+#include "cameras/camera_store.h"
 #include "config/config.h"
 #include "crypto/certificate.h"
 #include "crypto/crypto.h"
@@ -219,12 +222,41 @@ int Serve(const ServeOptions& options) {
     }
   } blocking;
 
+  // The alert pipeline: its own thread and database connection. Who may see a camera's alert
+  // is the same question the API asks, answered by auth::Authorize() on that connection.
+  alerts::AlertHubOptions alert_options;
+  alert_options.database = dir.database();
+  alert_options.secrets_key = &*secrets_key;
+  alert_options.clock = &clock;
+  alert_options.may_view = [](store::Database& alert_db, std::int64_t user_id,
+                              std::optional<std::int64_t> camera_id) {
+    auth::AccountStore users(alert_db);
+    auto user = users.FindUser(user_id);
+    if (!user || !*user) return false;
+    const auth::Principal principal{user_id, (**user).role, std::nullopt};
+    if (!camera_id) {
+      return (**user).role == auth::Role::kOwner || (**user).role == auth::Role::kAdmin;
+    }
+    cameras::CameraStore camera_store(alert_db);
+    auto granted = camera_store.RightsOfUser(user_id);
+    if (!granted) return false;
+    auth::Target target;
+    target.camera_right = auth::CameraRight::kView;
+    target.camera_id = camera_id;
+    const auto it = granted->find(*camera_id);
+    target.camera_rights_granted = it == granted->end() ? 0 : it->second;
+    return auth::Authorize(principal, auth::Action::kUseCamera, target) == auth::Decision::kAllow;
+  };
+  auto alert_hub = alerts::AlertHub::Start(std::move(alert_options));
+  if (!alert_hub) return Fatal("alerts", alert_hub.error());
+
   api::ApiOptions api_options;
   api_options.session_idle_timeout = config.session_idle_timeout;
   api_options.session_absolute_timeout = config.session_absolute_timeout;
   api_options.allowed_origins = config.allowed_origins;
   api::Api api(
-      api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key, blocking},
+      api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key, blocking,
+                   nullptr, alert_hub->get()},
       api_options);
 
   net::ServerOptions server_options;
@@ -271,6 +303,7 @@ int Serve(const ServeOptions& options) {
   }
 
   (*server)->Run();
+  (*alert_hub)->Stop();
 
   audit::Entry stop{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.stop", "",
                     audit::Outcome::kSuccess, "{}"};

@@ -84,6 +84,10 @@ std::string_view ToString(Action action) {
     case Action::kCreateToken: return "create_token";
     case Action::kRevokeToken: return "revoke_token";
     case Action::kReadMetrics: return "read_metrics";
+    case Action::kListAlerts: return "list_alerts";
+    case Action::kAcknowledgeAlert: return "acknowledge_alert";
+    case Action::kManageOwnAlertSubscription: return "manage_own_alert_subscription";
+    case Action::kManageWebhooks: return "manage_webhooks";
   }
   return "unknown";
 }
@@ -135,6 +139,8 @@ Decision AuthorizeToken(const TokenGrant& grant, Action action, const Target& ta
     }
     case Action::kReadMetrics:
       return (grant.scopes & kScopeMetrics) ? Decision::kAllow : Decision::kDeny;
+    case Action::kListAlerts:  // Home Assistant shows the last alert
+      return (grant.scopes & kScopeRead) ? Decision::kAllow : Decision::kDeny;
     default:
       // Accounts, sessions, tokens, rights, cameras' registration and the audit log are for
       // people signed in, never for an integration's token.
@@ -229,6 +235,10 @@ Decision Authorize(const std::optional<Principal>& principal, Action action, con
       if (target.user_role == Role::kOwner && role != Role::kOwner) return Decision::kDeny;
       return Decision::kAllow;
     case Action::kReadMetrics: return IsManager(role) ? Decision::kAllow : Decision::kDeny;
+    case Action::kListAlerts:  // the list is filtered by what the user may see
+    case Action::kAcknowledgeAlert:
+    case Action::kManageOwnAlertSubscription: return Decision::kAllow;
+    case Action::kManageWebhooks: return IsManager(role) ? Decision::kAllow : Decision::kDeny;
   }
   return Decision::kDeny;
 }

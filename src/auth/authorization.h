@@ -72,6 +72,11 @@ enum class Action {
   kRevokeToken,  // own tokens; owners and admins anyone's (admins not the owner's)
   // Integrations.
   kReadMetrics,  // owners and admins, or a token with the metrics scope
+  // Alerts.
+  kListAlerts,                  // filtered to the cameras one may view and one's own account
+  kAcknowledgeAlert,            // an alert one may see
+  kManageOwnAlertSubscription,  // what reaches oneself
+  kManageWebhooks,              // owners and admins
 };
 std::string_view ToString(Action action);
 

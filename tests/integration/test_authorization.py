@@ -89,6 +89,18 @@ MATRIX = [
     ("DELETE", "/api/v1/tokens/{id}", "the owner's token", (401, 403, 403, 403, 204),
      "revoke_owner_token"),
     ("GET", "/api/v1/metrics", "Prometheus text", (401, 403, 403, 200, 200), "metrics"),
+    ("GET", "/api/v1/alerts", "filtered by view", (401, 200, 200, 200, 200), "list_alerts"),
+    ("POST", "/api/v1/alerts/{id}/acknowledge", "an alert on B (no view there)",
+     (401, 404, 404, 204, 204), "acknowledge_alert_b"),
+    ("GET", "/api/v1/me/alert-subscription", "own", (401, 200, 200, 200, 200),
+     "get_subscription"),
+    ("PUT", "/api/v1/me/alert-subscription", "own", (401, 200, 200, 200, 200),
+     "set_subscription"),
+    ("GET", "/api/v1/webhooks", "list", (401, 403, 403, 200, 200), "list_webhooks"),
+    ("POST", "/api/v1/webhooks", "add", (401, 403, 403, 201, 201), "create_webhook"),
+    ("DELETE", "/api/v1/webhooks/{id}", "remove", (401, 403, 403, 204, 204), "delete_webhook"),
+    ("GET", "/api/v1/webhooks/{id}/deliveries", "attempts", (401, 403, 403, 200, 200),
+     "webhook_deliveries"),
 ]
 
 
@@ -589,6 +601,76 @@ class AuthorizationMatrix(HubTestCase):
                 self.assertTrue(response.header("content-type").startswith("text/plain"))
                 self.assertIn(b"# TYPE camguard_camera_up gauge", response.body)
         return Request("GET", API + "/metrics", check=check)
+
+    def new_alert(self, camera):
+        self.hub.sql("INSERT INTO alerts (public_id, kind, severity, camera_id, title, details, "
+                     "first_ms, last_ms) SELECT 'alr_' || hex(randomblob(8)), "
+                     "'camera.moved_from_outside', 'critical', id, 'moved', '{}', 1000, 1000 "
+                     f"FROM cameras WHERE public_id = '{camera}'")
+        return self.hub.sql("SELECT public_id FROM alerts ORDER BY id DESC LIMIT 1")
+
+    def case_list_alerts(self, role, actor):
+        mine, other = self.new_alert(self.camera_a), self.new_alert(self.camera_b)
+
+        def check(response):
+            if response.status == 200:
+                ids = {a["id"] for a in response.json()["alerts"]}
+                self.assertIn(mine, ids)
+                self.assertEqual(other in ids, role in ("admin", "owner"))
+        return Request("GET", API + "/alerts?limit=500", check=check)
+
+    def case_acknowledge_alert_b(self, role, actor):
+        alert = self.new_alert(self.camera_b)
+
+        def check(response):
+            acknowledged = self.hub.sql(
+                f"SELECT acknowledged_ms IS NOT NULL FROM alerts WHERE public_id = '{alert}'")
+            self.assertEqual(acknowledged == "1", response.status == 204)
+        return Request("POST", API + f"/alerts/{alert}/acknowledge", check=check)
+
+    def case_get_subscription(self, role, actor):
+        def check(response):
+            if response.status == 200:
+                self.assertEqual(response.json()["subscription"]["min_severity"], "warning")
+        return Request("GET", API + "/me/alert-subscription", check=check)
+
+    def case_set_subscription(self, role, actor):
+        def check(response):
+            if response.status == 200:
+                self.assertEqual(response.json()["subscription"]["quiet_hours"],
+                                 {"start": "23:00", "end": "06:30"})
+                actor.put(API + "/me/alert-subscription", {"min_severity": "warning"},
+                          expect=200)
+        return Request("PUT", API + "/me/alert-subscription",
+                       {"min_severity": "critical", "quiet_start": "23:00", "quiet_end": "06:30"},
+                       check)
+
+    def new_webhook(self):
+        return self.root.post(API + "/webhooks", {"name": unique_name("hook"),
+                                                  "url": "http://127.0.0.1:9/hook"},
+                              expect=201).json()["webhook"]["id"]
+
+    def case_list_webhooks(self, role, actor):
+        return Request("GET", API + "/webhooks")
+
+    def case_create_webhook(self, role, actor):
+        def check(response):
+            if response.status == 201:
+                listed = self.root.get(API + "/webhooks", expect=200)
+                self.assertNotIn(response.json()["secret"].encode(), listed.body)
+        return Request("POST", API + "/webhooks",
+                       {"name": unique_name("hook"), "url": "https://hooks.example/x"}, check)
+
+    def case_delete_webhook(self, role, actor):
+        webhook = self.new_webhook()
+
+        def check(response):
+            ids = {w["id"] for w in self.root.get(API + "/webhooks").json()["webhooks"]}
+            self.assertEqual(webhook not in ids, response.status == 204)
+        return Request("DELETE", API + f"/webhooks/{webhook}", check=check)
+
+    def case_webhook_deliveries(self, role, actor):
+        return Request("GET", API + f"/webhooks/{self.new_webhook()}/deliveries")
 
     def case_audit_log(self, role, actor):
         def check(response):

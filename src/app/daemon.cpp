@@ -5,10 +5,13 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -28,6 +31,7 @@
 #include "config/config.h"
 #include "crypto/certificate.h"
 #include "crypto/crypto.h"
+#include "mqtt/bridge.h"
 #include "net/server.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -35,6 +39,8 @@
 namespace camguard::app {
 
 namespace {
+
+constexpr const char* kVersion = CAMGUARD_VERSION;
 
 // Console lines people (and the tests) read; stdout, flushed at once.
 template <typename... Args>
@@ -222,6 +228,34 @@ int Serve(const ServeOptions& options) {
     }
   } blocking;
 
+  // The streaming engine's view of the cameras, once it runs.
+  cameras::StreamingControl* streaming_control = nullptr;
+
+  // MQTT with Home Assistant discovery, when configured.
+  std::unique_ptr<mqtt::Bridge> mqtt_bridge;
+  if (config.mqtt_enabled) {
+    mqtt::BridgeOptions mqtt_options;
+    mqtt_options.host = config.mqtt_host;
+    mqtt_options.port = config.mqtt_port;
+    mqtt_options.username = config.mqtt_username;
+    if (config.mqtt_password_file) {
+      auto password = base::ReadFile(*config.mqtt_password_file, 4096);
+      if (!password) return Fatal("mqtt.password_file", password.error());
+      std::string line = std::move(*password);
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+      mqtt_options.password = base::Redacted<std::string>(std::move(line));
+    }
+    if (config.mqtt_ca_file) mqtt_options.ca_file = config.mqtt_ca_file->string();
+    mqtt_options.topics.base = config.mqtt_base_topic;
+    mqtt_options.topics.discovery_prefix = config.mqtt_discovery_prefix;
+    mqtt_options.topics.hub_id = mqtt::TopicLevel(config.mqtt_hub_id);
+    mqtt_options.hub_version = kVersion;
+    auto bridge = mqtt::Bridge::Start(std::move(mqtt_options));
+    if (!bridge) return Fatal("mqtt", bridge.error());
+    mqtt_bridge = std::move(*bridge);
+    mqtt_bridge->Publish(mqtt::HubDiscovery(mqtt_bridge->topics(), kVersion));
+  }
+
   // The alert pipeline: its own thread and database connection. Who may see a camera's alert
   // is the same question the API asks, answered by auth::Authorize() on that connection.
   alerts::AlertHubOptions alert_options;
@@ -249,6 +283,18 @@ int Serve(const ServeOptions& options) {
   };
   auto alert_hub = alerts::AlertHub::Start(std::move(alert_options));
   if (!alert_hub) return Fatal("alerts", alert_hub.error());
+  if (mqtt_bridge) {
+    (*alert_hub)->AddListener([bridge = mqtt_bridge.get()](const alerts::StoredAlert& alert,
+                                                           const std::vector<std::int64_t>&) {
+      const nlohmann::json payload = {
+          {"id", alert.public_id},
+          {"kind", alerts::ToString(alert.kind)},
+          {"severity", alerts::ToString(alert.severity)},
+          {"title", alert.title},
+          {"at", base::FormatRfc3339(base::FromUnixMillis(alert.last_ms))}};
+      bridge->Publish(mqtt::Message{bridge->topics().LastAlert(), payload.dump(), true});
+    });
+  }
 
   api::ApiOptions api_options;
   api_options.session_idle_timeout = config.session_idle_timeout;
@@ -302,8 +348,46 @@ int Serve(const ServeOptions& options) {
     return Fatal("audit log", appended.error());
   }
 
+  if (mqtt_bridge) {
+    // Cameras appear in Home Assistant as they are added and vanish when removed; their state
+    // is republished every few seconds (retained, so a restarted Home Assistant has it at once).
+    auto published = std::make_shared<std::set<std::string>>();
+    const auto publish_cameras = [&db, streaming_control, bridge = mqtt_bridge.get(), published] {
+      cameras::CameraStore camera_store(*db);
+      auto all = camera_store.List();
+      if (!all) return;
+      std::set<std::string> now;
+      for (const auto& camera : *all) {
+        now.insert(camera.public_id);
+        if (!published->contains(camera.public_id)) {
+          bridge->Publish(mqtt::CameraDiscovery(bridge->topics(),
+                                                {camera.public_id, camera.name}, kVersion));
+        }
+        const auto status = (streaming_control ? streaming_control->Status(camera.id) : std::nullopt)
+                                .value_or(cameras::StreamStatus{});
+        const nlohmann::json state = {
+            {"state", status.frames > 0 || status.state != cameras::StreamState::kStarting
+                          ? std::string(cameras::ToString(status.state))
+                          : std::string("unknown")},
+            {"frames_per_second", status.frames_per_second},
+            {"bits_per_second", status.bits_per_second},
+            {"recording", status.recording},
+            {"moved_from_outside", false},
+            {"tamper", false}};
+        bridge->Publish(mqtt::Message{bridge->topics().CameraState(camera.public_id),
+                                      state.dump(), true});
+      }
+      for (const auto& gone : *published) {
+        if (!now.contains(gone)) bridge->Publish(mqtt::CameraRemoval(bridge->topics(), gone));
+      }
+      *published = std::move(now);
+    };
+    publish_cameras();
+    (*server)->Every(std::chrono::seconds(5), publish_cameras);
+  }
   (*server)->Run();
   (*alert_hub)->Stop();
+  if (mqtt_bridge) mqtt_bridge->Stop();
 
   audit::Entry stop{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.stop", "",
                     audit::Outcome::kSuccess, "{}"};

@@ -384,8 +384,11 @@ std::string JoinNames(const auto& names) {
   return out;
 }
 
-constexpr std::array<std::string_view, 5> kSections = {"server", "tls", "security", "recording",
-                                                       "log"};
+constexpr std::array<std::string_view, 6> kSections = {"server",    "tls",  "security",
+                                                       "recording", "mqtt", "log"};
+constexpr std::array<std::string_view, 8> kMqttKeys = {
+    "enabled",    "broker",          "username",         "password_file",
+    "tls_ca_file", "base_topic", "discovery_prefix", "hub_id"};
 constexpr std::array<std::string_view, 7> kRecordingKeys = {
     "directory",     "encrypt",       "segment_length",     "disk_budget_gib",
     "min_free_percent", "stall_timeout", "reconnect_max_delay"};
@@ -425,6 +428,8 @@ class ConfigReader {
         CAMGUARD_TRY_STATUS(ReadSecurity(*table));
       } else if (name == "recording") {
         CAMGUARD_TRY_STATUS(ReadRecording(*table));
+      } else if (name == "mqtt") {
+        CAMGUARD_TRY_STATUS(ReadMqtt(*table));
       } else {
         CAMGUARD_TRY_STATUS(ReadLog(*table));
       }
@@ -670,6 +675,54 @@ class ConfigReader {
     return base::Ok();
   }
 
+  // An MQTT topic level: letters, digits, '_' and '-' only (no wildcards or separators).
+  Result<std::string> GetTopicLevel(const std::string& key, const toml::node& node) const {
+    CAMGUARD_TRY(std::string value, GetString(key, node));
+    const bool ok = !value.empty() && value.size() <= 64 &&
+                    std::all_of(value.begin(), value.end(), [](char c) {
+                      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                             (c >= '0' && c <= '9') || c == '_' || c == '-';
+                    });
+    if (!ok) {
+      return KeyError(key, node,
+                      fmt::format("{} must be 1 to 64 letters, digits, '_' or '-'", Quote(value)));
+    }
+    return value;
+  }
+
+  Status ReadMqtt(const toml::table& table) {
+    for (auto&& [key, node] : table) {
+      const std::string_view name = key.str();
+      const std::string full = fmt::format("mqtt.{}", KeyText(name));
+      if (name == "enabled") {
+        CAMGUARD_TRY(config_.mqtt_enabled, GetBool(full, node));
+      } else if (name == "broker") {
+        CAMGUARD_TRY(const std::string broker, GetString(full, node));
+        Config probe;
+        if (auto parsed = ApplyListenFlag(probe, broker); !parsed) {
+          return KeyError(full, node, fmt::format("{} is not HOST:PORT", Quote(broker)));
+        }
+        config_.mqtt_host = probe.listen_host;
+        config_.mqtt_port = probe.listen_port;
+      } else if (name == "username") {
+        CAMGUARD_TRY(config_.mqtt_username, GetString(full, node));
+      } else if (name == "password_file") {
+        CAMGUARD_TRY(config_.mqtt_password_file, GetAbsolutePath(full, node));
+      } else if (name == "tls_ca_file") {
+        CAMGUARD_TRY(config_.mqtt_ca_file, GetAbsolutePath(full, node));
+      } else if (name == "base_topic") {
+        CAMGUARD_TRY(config_.mqtt_base_topic, GetTopicLevel(full, node));
+      } else if (name == "discovery_prefix") {
+        CAMGUARD_TRY(config_.mqtt_discovery_prefix, GetTopicLevel(full, node));
+      } else if (name == "hub_id") {
+        CAMGUARD_TRY(config_.mqtt_hub_id, GetTopicLevel(full, node));
+      } else {
+        return UnknownKey("mqtt", name, node, kMqttKeys);
+      }
+    }
+    return base::Ok();
+  }
+
   Status ReadLog(const toml::table& table) {
     for (auto&& [key, node] : table) {
       const std::string_view name = key.str();
@@ -835,6 +888,21 @@ stall_timeout = "{stall}"
 # Reconnection attempts back off up to this delay (with jitter).
 reconnect_max_delay = "{reconnect}"
 
+[mqtt]
+# Publish camera status and alerts to an MQTT broker, with Home Assistant discovery.
+enabled = {mqtt_enabled}
+# Broker address, "host:port".
+broker = "{mqtt_host}:{mqtt_port}"
+# Credentials at the broker; the password is read from a file (absolute path, one line).
+# username = "camguard"
+# password_file = "/etc/camguard/mqtt-password"
+# TLS to the broker, verified against this CA bundle (absolute path).
+# tls_ca_file = "/etc/ssl/certs/ca-certificates.crt"
+# Topics: <base_topic>/<hub_id>/..., and discovery under <discovery_prefix>/.
+base_topic = "{mqtt_base}"
+discovery_prefix = "{mqtt_discovery}"
+hub_id = "{mqtt_hub}"
+
 [log]
 # trace, debug, info, warn or error.
 level = "{level}"
@@ -867,6 +935,10 @@ format = "{format}"
       fmt::arg("max_stall", FormatDuration(kMaxStallTimeout)),
       fmt::arg("stall", FormatDuration(defaults.stall_timeout)),
       fmt::arg("reconnect", FormatDuration(defaults.reconnect_max_delay)),
+      fmt::arg("mqtt_enabled", defaults.mqtt_enabled), fmt::arg("mqtt_host", defaults.mqtt_host),
+      fmt::arg("mqtt_port", defaults.mqtt_port), fmt::arg("mqtt_base", defaults.mqtt_base_topic),
+      fmt::arg("mqtt_discovery", defaults.mqtt_discovery_prefix),
+      fmt::arg("mqtt_hub", defaults.mqtt_hub_id),
       fmt::arg("level", defaults.log_level), fmt::arg("format", defaults.log_format));
 }
 

@@ -41,6 +41,16 @@ struct Config {
   int min_free_percent = 5;
   std::chrono::seconds stall_timeout{10};
   std::chrono::seconds reconnect_max_delay{30};
+  // [mqtt]
+  bool mqtt_enabled = false;
+  std::string mqtt_host = "127.0.0.1";
+  std::uint16_t mqtt_port = 1883;
+  std::string mqtt_username;
+  std::optional<std::filesystem::path> mqtt_password_file;  // absolute; the password, one line
+  std::optional<std::filesystem::path> mqtt_ca_file;        // set: TLS to the broker
+  std::string mqtt_base_topic = "camguard";
+  std::string mqtt_discovery_prefix = "homeassistant";
+  std::string mqtt_hub_id = "camguard";
   std::string log_level = "info";   // trace debug info warn error
   std::string log_format = "text";  // text | json
 

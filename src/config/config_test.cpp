@@ -488,6 +488,23 @@ TEST(ParseConfig, RecordingSettingsAreReadAndBounded) {
               HasSubstr("key 'recording.encrypted': unknown key"));
 }
 
+TEST(ParseConfig, MqttSettingsAreReadAndTopicLevelsChecked) {
+  const Config config = ParseOk(
+      "[mqtt]\nenabled = true\nbroker = \"broker.home.arpa:8883\"\nusername = \"cg\"\n"
+      "password_file = \"/etc/camguard/mqtt\"\ntls_ca_file = \"/etc/ssl/ca.pem\"\n"
+      "hub_id = \"garage-hub\"\n");
+  EXPECT_TRUE(config.mqtt_enabled);
+  EXPECT_EQ(config.mqtt_host, "broker.home.arpa");
+  EXPECT_EQ(config.mqtt_port, 8883);
+  EXPECT_EQ(config.mqtt_password_file, std::filesystem::path("/etc/camguard/mqtt"));
+  EXPECT_EQ(config.mqtt_hub_id, "garage-hub");
+  EXPECT_THAT(ParseError("[mqtt]\nbase_topic = \"a/#\"\n"),
+              HasSubstr("key 'mqtt.base_topic': \"a/#\" must be 1 to 64 letters"));
+  EXPECT_THAT(ParseError("[mqtt]\nbroker = \"nohost\"\n"),
+              HasSubstr("key 'mqtt.broker': \"nohost\" is not HOST:PORT"));
+  EXPECT_THAT(ParseError("[mqtt]\npassword = \"x\"\n"), HasSubstr("unknown key"));
+}
+
 // --- security ---------------------------------------------------------------------------
 
 TEST(ParseConfig, Argon2FloorsApplyWithoutWeakHashing) {

@@ -26,7 +26,7 @@ CONFINED = [
     (re.compile(r"^boost/beast(\.hpp$|/)"), {"net"}, "Boost.Beast"),
     # The streaming engine drives camera sockets with plain Asio (no Beast, no TLS).
     (re.compile(r"^boost/asio(\.hpp$|/)"), {"net", "engine"}, "Boost.Asio"),
-    (re.compile(r"^nlohmann/"), {"alerts", "api", "app"}, "nlohmann/json"),
+    (re.compile(r"^nlohmann/"), {"alerts", "api", "app", "mqtt"}, "nlohmann/json"),
 ]
 
 

@@ -129,7 +129,7 @@ class ModuleDepsTest(unittest.TestCase):
     def test_nlohmann_outside_api_and_app_fails(self):
         self.tree.write("src/net/json.cpp", SPDX_CPP + "#include <nlohmann/json_fwd.hpp>\n")
         self.assertFails("src/net/json.cpp:2: nlohmann/json may only be included in src/alerts, "
-                         "src/api, src/app")
+                         "src/api, src/app, src/mqtt")
 
 
 class SpdxTest(unittest.TestCase):

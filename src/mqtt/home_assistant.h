@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// Home Assistant MQTT discovery (https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery):
+// the retained config messages that make each camera appear in Home Assistant as a device with
+// sensors, and the state topics camguard publishes to. Pure: values in, topics and JSON out.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace camguard::mqtt {
+
+struct Topics {
+  std::string base = "camguard";               // camguard/<hub>/...
+  std::string discovery_prefix = "homeassistant";
+  std::string hub_id;                          // stable per installation, [a-z0-9_]
+
+  std::string Availability() const;            // online / offline (retained; the will)
+  std::string CameraState(const std::string& camera_id) const;  // JSON state, retained
+  std::string LastAlert() const;                                  // JSON of the newest alert
+};
+
+struct Message {
+  std::string topic;
+  std::string payload;
+  bool retain = true;
+};
+
+struct CameraInfo {
+  std::string id;    // public id, e.g. cam_AbC...
+  std::string name;  // shown in Home Assistant
+};
+
+// Discovery config messages for one camera: a status sensor, frame-rate and bit-rate sensors,
+// and binary sensors for "online", "recording", "moved from outside" and "tampered".
+std::vector<Message> CameraDiscovery(const Topics& topics, const CameraInfo& camera,
+                                     const std::string& hub_version);
+// The hub-level "last alert" sensor.
+Message HubDiscovery(const Topics& topics, const std::string& hub_version);
+// An empty retained payload removes the entities of a deleted camera from Home Assistant.
+std::vector<Message> CameraRemoval(const Topics& topics, const std::string& camera_id);
+
+// Makes any text safe as one MQTT topic level and a Home Assistant object id.
+std::string TopicLevel(std::string_view text);
+
+}  // namespace camguard::mqtt

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Alerts, subscriptions, webhooks and delivery attempts in SQLite (migration 0006). One
+// Alerts, subscriptions, webhooks and delivery attempts in SQLite (migration 0005). One
 // instance per database connection; not thread-safe (each thread has its own connection).
 #pragma once
 

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: Apache-2.0
--- 0005: long-lived API tokens for integrations (Home Assistant, Prometheus, scripts).
+-- 0004: long-lived API tokens for integrations (Home Assistant, Prometheus, scripts).
 
 CREATE TABLE api_tokens (
   id            INTEGER PRIMARY KEY,

@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: Apache-2.0
--- 0004: how the streaming engine reaches and records each camera.
+-- 0003: how the streaming engine reaches and records each camera.
 
 ALTER TABLE cameras ADD COLUMN transport TEXT NOT NULL DEFAULT 'tcp'
   CHECK (transport IN ('tcp', 'udp'));

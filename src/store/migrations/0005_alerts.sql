@@ -1,5 +1,5 @@
 -- SPDX-License-Identifier: Apache-2.0
--- 0006: alerts, who wants which, webhooks and every delivery attempt.
+-- 0005: alerts, who wants which, webhooks and every delivery attempt.
 
 CREATE TABLE alerts (
   id               INTEGER PRIMARY KEY,

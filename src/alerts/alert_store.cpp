@@ -124,6 +124,22 @@ base::Status AlertStore::Acknowledge(std::int64_t alert_id, std::int64_t user_id
   return s.Run();
 }
 
+base::Result<std::map<Severity, AlertStore::Counts>> AlertStore::CountBySeverity() {
+  CAMGUARD_TRY(auto s, db_.Prepare("SELECT severity, sum(count), sum(acknowledged_ms IS NULL) "
+                                   "FROM alerts GROUP BY severity"));
+  std::map<Severity, Counts> counts;
+  for (Severity severity : {Severity::kInfo, Severity::kWarning, Severity::kCritical})
+    counts[severity] = Counts{};
+  for (;;) {
+    CAMGUARD_TRY(const bool row, s.Step());
+    if (!row) break;
+    if (const auto severity = ParseSeverity(s.ColumnText(0))) {
+      counts[*severity] = Counts{s.ColumnInt(1), s.ColumnInt(2)};
+    }
+  }
+  return counts;
+}
+
 namespace {
 Subscription ReadSubscription(const store::Statement& s) {
   Subscription subscription;

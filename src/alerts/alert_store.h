@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -69,6 +70,11 @@ class AlertStore {
   base::Result<std::optional<StoredAlert>> FindByPublicId(std::string_view public_id);
   base::Result<std::vector<StoredAlert>> List(const AlertQuery& query);
   base::Status Acknowledge(std::int64_t alert_id, std::int64_t user_id, std::int64_t now_ms);
+  struct Counts {
+    std::int64_t total = 0;           // occurrences, repeats included
+    std::int64_t unacknowledged = 0;  // alerts (not occurrences) nobody acknowledged yet
+  };
+  base::Result<std::map<Severity, Counts>> CountBySeverity();
 
   base::Result<std::vector<Subscription>> Subscriptions();
   base::Result<std::optional<Subscription>> SubscriptionOf(std::int64_t user_id);

@@ -1631,6 +1631,31 @@ void Api::Impl::Metrics(const CallPtr& call) {
     for (const auto& [labels, status] : rows)
       out += fmt::format("{}{{{}}} {}\n", family.name, labels, family.value(status));
   }
+  auto counts = alert_store_.CountBySeverity();
+  if (!counts) return Internal(call, counts.error(), "alert counts");
+  out += "# HELP camguard_alerts_total Alerts raised, repeats included\n"
+         "# TYPE camguard_alerts_total counter\n";
+  for (const auto& [severity, count] : *counts)
+    out += fmt::format("camguard_alerts_total{{severity=\"{}\"}} {}\n", alerts::ToString(severity),
+                       count.total);
+  out += "# HELP camguard_alerts_unacknowledged Alerts nobody acknowledged yet\n"
+         "# TYPE camguard_alerts_unacknowledged gauge\n";
+  for (const auto& [severity, count] : *counts)
+    out += fmt::format("camguard_alerts_unacknowledged{{severity=\"{}\"}} {}\n",
+                       alerts::ToString(severity), count.unacknowledged);
+  if (options_.recordings_directory) {
+    std::error_code ec;
+    const auto space = std::filesystem::space(*options_.recordings_directory, ec);
+    if (!ec) {
+      out += fmt::format(
+          "# HELP camguard_recordings_disk_free_bytes Free space where recordings are written\n"
+          "# TYPE camguard_recordings_disk_free_bytes gauge\ncamguard_recordings_disk_free_bytes "
+          "{}\n# HELP camguard_recordings_disk_size_bytes Size of that file system\n"
+          "# TYPE camguard_recordings_disk_size_bytes gauge\ncamguard_recordings_disk_size_bytes "
+          "{}\n",
+          space.available, space.capacity);
+    }
+  }
   http::Response response;
   response.status = 200;
   response.SetHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
+#include <optional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -34,6 +36,8 @@ struct ApiOptions {
   std::chrono::seconds session_absolute_timeout{7 * 24 * 3600};
   std::vector<std::string> allowed_origins;
   std::string issuer = "camguard";  // shown in authenticator apps
+  // Where recordings are written; its file system's free space is a metric.
+  std::optional<std::filesystem::path> recordings_directory;
 };
 
 struct ApiDeps {

@@ -711,6 +711,11 @@ TEST(Metrics, PrometheusTextWithOneSeriesPerCamera) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("# TYPE camguard_camera_reconnects_total counter\n"), std::string::npos);
+  // The world raised one critical alert on each camera.
+  EXPECT_NE(text.find("camguard_alerts_total{severity=\"critical\"} 2\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("camguard_alerts_unacknowledged{severity=\"warning\"} 0\n"),
+            std::string::npos);
 }
 
 }  // namespace

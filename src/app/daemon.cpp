@@ -300,6 +300,7 @@ int Serve(const ServeOptions& options) {
   api_options.session_idle_timeout = config.session_idle_timeout;
   api_options.session_absolute_timeout = config.session_absolute_timeout;
   api_options.allowed_origins = config.allowed_origins;
+  api_options.recordings_directory = config.recordings_directory.value_or(dir.recordings());
   api::Api api(
       api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key, blocking,
                    nullptr, alert_hub->get()},

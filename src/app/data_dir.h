@@ -4,6 +4,8 @@
 //   camguard.lock                held (flock) by the running hub
 //   keys/secrets.key             seals TOTP secrets and camera credentials, keys recovery codes
 //   keys/audit.key               HMAC key of the audit hash chain (never in the database)
+//   keys/recordings.key          master key wrapping each recording segment's own key
+//   recordings/<camera>/         segment files (unless [recording] directory moves them)
 //   tls/cert.pem, tls/key.pem    generated self-signed certificate (unless the owner supplies one)
 //   audit.head                   last audit seq + hash, to detect truncation
 //   setup-token                  one-time setup token while no owner exists
@@ -22,6 +24,8 @@ struct DataDir {
   std::filesystem::path keys() const { return root / "keys"; }
   std::filesystem::path secrets_key() const { return keys() / "secrets.key"; }
   std::filesystem::path audit_key() const { return keys() / "audit.key"; }
+  std::filesystem::path recordings_key() const { return keys() / "recordings.key"; }
+  std::filesystem::path recordings() const { return root / "recordings"; }
   std::filesystem::path tls() const { return root / "tls"; }
   std::filesystem::path certificate() const { return tls() / "cert.pem"; }
   std::filesystem::path private_key() const { return tls() / "key.pem"; }

@@ -26,6 +26,14 @@ void Response::AddHeader(std::string_view name, std::string_view value) {
   headers.emplace_back(std::string(name), std::string(value));
 }
 
+void Handler::HandleUpgrade(Request, UpgradeResponder respond) {
+  Response response;
+  response.status = 404;
+  response.SetHeader("Content-Type", "application/json");
+  response.body = R"({"error":{"code":"not_found","message":"no WebSocket endpoint here"}})";
+  respond(std::move(response));
+}
+
 std::optional<std::string_view> Response::Header(std::string_view name) const {
   const std::string lower = base::ToLower(name);
   for (const auto& [key, value] : headers) {

@@ -4,13 +4,16 @@
 // so routing, authorization and handlers are testable and fuzzable without sockets.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace camguard::http {
@@ -50,11 +53,39 @@ class BlockingExecutor {
   virtual void RunBlocking(std::function<void()> work, std::function<void()> done) = 0;
 };
 
+// An open WebSocket (RFC 6455), implemented by the transport. Thread-safe: Send and Close may be
+// called from any thread (the live-video path calls from the streaming engine's thread).
+class WebSocketChannel {
+ public:
+  virtual ~WebSocketChannel() = default;
+  // Queues one message. Refused (false, nothing queued) when the peer is behind by more than
+  // kMaxWebSocketQueue bytes or the socket is closed: the caller decides what to skip.
+  virtual bool Send(std::string message, bool binary) = 0;
+  virtual std::size_t queued_bytes() const = 0;
+  virtual void Close() = 0;  // a normal closure (1000)
+};
+inline constexpr std::size_t kMaxWebSocketQueue = 8 * 1024 * 1024;
+
+// One accepted WebSocket connection, implemented above the transport. Called on the loop thread.
+class WebSocketSession {
+ public:
+  virtual ~WebSocketSession() = default;
+  virtual void OnOpen(std::shared_ptr<WebSocketChannel> channel) = 0;
+  virtual void OnMessage(std::string message, bool binary) = 0;
+  virtual void OnClose() = 0;  // exactly once, after OnOpen
+};
+
+// The answer to an upgrade request: an HTTP response (a refusal), or the session to run.
+using UpgradeAnswer = std::variant<Response, std::shared_ptr<WebSocketSession>>;
+using UpgradeResponder = std::function<void(UpgradeAnswer)>;
+
 // Everything above the transport implements this. Thread: loop only.
 class Handler {
  public:
   virtual ~Handler() = default;
   virtual void Handle(Request request, Responder respond) = 0;
+  // A GET with "Upgrade: websocket". The default refuses with 404.
+  virtual void HandleUpgrade(Request request, UpgradeResponder respond);
 };
 
 // Headers added to every response, whatever produced it (RFC 6797 HSTS, CSP Level 3).

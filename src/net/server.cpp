@@ -12,6 +12,8 @@
 #include "net/server.h"
 
 #include <algorithm>
+#include <atomic>
+#include <deque>
 #include <csignal>
 #include <ctime>
 #include <exception>
@@ -31,6 +33,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <fmt/format.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -45,6 +49,7 @@ namespace camguard::net {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using tcp = asio::ip::tcp;
 using base::ErrorCode;
 using base::Fail;
@@ -146,6 +151,11 @@ std::vector<std::string> ListElements(const bhttp::fields& fields, bhttp::field 
   return out;
 }
 
+// Messages from browsers are small commands; live video only flows to them.
+constexpr std::size_t kMaxWebSocketMessage = 64 * 1024;
+// How long a closing handshake may take before the session ends anyway.
+constexpr auto kWebSocketCloseGrace = std::chrono::seconds(2);
+
 using WireResponse = bhttp::response<bhttp::string_body>;
 using WireFileResponse = bhttp::response<bhttp::file_body>;
 
@@ -202,6 +212,51 @@ std::shared_ptr<WireFileResponse> ToWireFile(camguard::http::Response response, 
   out->prepare_payload();
   return out;
 }
+
+// What a WebSocket channel hands its messages to (the connection), on the loop thread.
+class WebSocketTarget {
+ public:
+  virtual ~WebSocketTarget() = default;
+  virtual void QueueWebSocket(std::string message, bool binary) = 0;
+  virtual void CloseWebSocket(websocket::close_code code) = 0;
+};
+
+// The thread-safe handle a WebSocket session sends through; messages hop to the loop thread.
+class Channel final : public camguard::http::WebSocketChannel {
+ public:
+  Channel(asio::io_context& loop, std::weak_ptr<WebSocketTarget> target)
+      : loop_(loop), target_(std::move(target)) {}
+
+  bool Send(std::string message, bool binary) override {
+    if (detached_) return false;
+    const std::size_t size = message.size();
+    if (queued_.load() + size > camguard::http::kMaxWebSocketQueue) return false;
+    queued_ += size;
+    asio::post(loop_, [weak = target_, message = std::move(message), binary]() mutable {
+      if (auto target = weak.lock()) target->QueueWebSocket(std::move(message), binary);
+    });
+    return true;
+  }
+  std::size_t queued_bytes() const override { return queued_.load(); }
+  void Close() override {
+    asio::post(loop_, [weak = target_] {
+      if (auto target = weak.lock()) target->CloseWebSocket(websocket::close_code::normal);
+    });
+  }
+
+  void Sent(std::size_t bytes) {
+    std::size_t current = queued_.load();
+    while (!queued_.compare_exchange_weak(current, current - std::min(bytes, current))) {
+    }
+  }
+  void Detach() { detached_ = true; }
+
+ private:
+  asio::io_context& loop_;
+  std::weak_ptr<WebSocketTarget> target_;
+  std::atomic<std::size_t> queued_{0};
+  std::atomic<bool> detached_{false};
+};
 
 }  // namespace
 
@@ -280,7 +335,8 @@ class Server::Impl final : public camguard::http::BlockingExecutor {
   asio::thread_pool pool_;
 };
 
-class Server::Impl::Connection : public std::enable_shared_from_this<Connection> {
+class Server::Impl::Connection : public std::enable_shared_from_this<Connection>,
+                                 public WebSocketTarget {
  public:
   Connection(Impl& server, tcp::socket socket, bool over_capacity)
       : server_(server),
@@ -304,6 +360,7 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
   // The server is stopping: idle connections close now, busy ones after their response.
   void OnServerStop() {
     close_after_response_ = true;
+    if (phase_ == Phase::kWebSocket) return CloseWebSocket(websocket::close_code::going_away);
     if (phase_ == Phase::kIdle || phase_ == Phase::kHandshake) {
       // The pending read or handshake completes with operation_aborted and then closes.
       beast::get_lowest_layer(stream_).cancel();
@@ -311,7 +368,10 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
   }
 
  private:
-  enum class Phase { kHandshake, kIdle, kReading, kHandling, kWriting, kClosing, kClosed };
+  enum class Phase {
+    kHandshake, kIdle, kReading, kHandling, kWriting, kClosing, kClosed,
+    kWebSocket,  // upgraded: the WebSocket stream owns the connection's I/O from here on
+  };
 
   const ServerOptions& options() const { return server_.options_; }
 
@@ -344,7 +404,8 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
                 /*force_close=*/true);
         break;
       case Phase::kClosing: Abort(); break;
-      case Phase::kClosed: break;
+      case Phase::kClosed:
+      case Phase::kWebSocket: break;  // the WebSocket stream keeps its own deadlines
     }
   }
 
@@ -410,7 +471,14 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
     }
     for (const std::string& protocol : ListElements(header, bhttp::field::upgrade)) {
       if (beast::iequals(protocol.substr(0, protocol.find('/')), "websocket")) {
-        return Respond(ErrorReply(404, "not_found", "WebSocket endpoints are not available"), true);
+        // RFC 6455 §4.2.1: a GET with Connection: Upgrade, version 13 and a key; nothing else.
+        const bool version_13 = header[bhttp::field::sec_websocket_version] == "13";
+        const bool one_key = header.count(bhttp::field::sec_websocket_key) == 1 &&
+                             !header[bhttp::field::sec_websocket_key].empty();
+        if (!websocket::is_upgrade(header) || !parser_->is_done() || !version_13 || !one_key) {
+          return Respond(ErrorReply(400, "invalid_request", "malformed WebSocket upgrade"), true);
+        }
+        return OnUpgrade();
       }
     }
     if (header.count(bhttp::field::transfer_encoding) > 0) {
@@ -547,6 +615,152 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
         });
   }
 
+  // --- WebSocket ------------------------------------------------------------------------------
+
+  camguard::http::Request ToRequest(const bhttp::request<bhttp::string_body>& message) const {
+    camguard::http::Request request;
+    request.method = std::string(message.method_string());
+    for (char& c : request.method) {
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
+    request.target = std::string(message.target());
+    for (const auto& field : message) {
+      std::string name = base::ToLower(field.name_string());
+      auto [it, inserted] =
+          request.headers.try_emplace(std::move(name), std::string(field.value()));
+      if (!inserted)
+        it->second += (it->first == "cookie" ? "; " : ", ") + std::string(field.value());
+    }
+    request.body = message.body();
+    request.remote_address = address_;
+    return request;
+  }
+
+  void OnUpgrade() {
+    upgrade_request_.emplace(parser_->release());
+    Arm(options().handler_timeout, Phase::kHandling);
+    const std::uint64_t generation = ++request_generation_;
+    std::weak_ptr<Connection> weak = weak_from_this();
+    auto respond = [weak, generation](camguard::http::UpgradeAnswer answer) {
+      auto self = weak.lock();
+      if (!self || self->phase_ != Phase::kHandling || self->request_generation_ != generation)
+        return;
+      if (auto* refusal = std::get_if<camguard::http::Response>(&answer)) {
+        return self->Respond(std::move(*refusal), true);
+      }
+      self->AcceptWebSocket(std::get<std::shared_ptr<camguard::http::WebSocketSession>>(answer));
+    };
+    try {
+      server_.handler_.HandleUpgrade(ToRequest(*upgrade_request_), std::move(respond));
+    } catch (...) {
+      Respond(ErrorReply(500, "internal", "internal error"), true);
+    }
+  }
+
+  void AcceptWebSocket(std::shared_ptr<camguard::http::WebSocketSession> session) {
+    if (!session) return Respond(ErrorReply(500, "internal", "no WebSocket session"), true);
+    ++timer_generation_;  // our deadlines end here; the WebSocket stream has its own
+    timer_.cancel();
+    phase_ = Phase::kWebSocket;
+    ws_session_ = std::move(session);
+    ws_.emplace(stream_);
+    // Handshake 30 s, idle 300 s with pings in between (Beast's suggested server settings).
+    ws_->set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_->read_message_max(kMaxWebSocketMessage);
+    ws_->auto_fragment(false);  // one frame per message: fewer headers on the video path
+    ws_->set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
+      // No product banner, as for every other response (Beast adds its own when the field is
+      // absent, so it is present and empty).
+      response.set(bhttp::field::server, "");
+      response.set(bhttp::field::cache_control, "no-store");
+    }));
+    ws_->async_accept(*upgrade_request_, [self = shared_from_this()](const beast::error_code& ec) {
+      self->upgrade_request_.reset();
+      if (ec) return self->Abort();
+      // A close frame from the peer ends the session within a bounded time even when the TLS
+      // teardown that should follow never completes (peers that drop without close_notify).
+      self->ws_->control_callback([weak = self->weak_from_this()](websocket::frame_type kind,
+                                                                  beast::string_view) {
+        if (kind != websocket::frame_type::close) return;
+        if (auto connection = weak.lock()) connection->EndWebSocketSoon();
+      });
+      self->channel_ = std::make_shared<Channel>(
+          self->server_.loop_, std::weak_ptr<WebSocketTarget>(self->shared_from_this()));
+      self->ws_open_ = true;
+      self->ws_session_->OnOpen(self->channel_);
+      self->ReadWebSocket();
+    });
+  }
+
+  void ReadWebSocket() {
+    ws_->async_read(ws_buffer_, [self = shared_from_this()](const beast::error_code& ec,
+                                                           std::size_t) {
+      if (ec) return self->EndWebSocket();
+      std::string message = beast::buffers_to_string(self->ws_buffer_.data());
+      self->ws_buffer_.consume(self->ws_buffer_.size());
+      self->ws_session_->OnMessage(std::move(message), !self->ws_->got_text());
+      if (self->ws_open_) self->ReadWebSocket();
+    });
+  }
+
+  // Loop thread: a message from Channel::Send.
+  void QueueWebSocket(std::string message, bool binary) override {
+    if (!ws_open_) {
+      channel_->Sent(message.size());
+      return;
+    }
+    ws_queue_.emplace_back(std::move(message), binary);
+    if (!ws_writing_) WriteWebSocket();
+  }
+
+  void WriteWebSocket() {
+    if (ws_queue_.empty() || !ws_open_) {
+      ws_writing_ = false;
+      return;
+    }
+    ws_writing_ = true;
+    ws_->binary(ws_queue_.front().second);
+    ws_->async_write(asio::buffer(ws_queue_.front().first),
+                     [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                       if (!self->ws_queue_.empty()) {  // EndWebSocket may have emptied it
+                         self->channel_->Sent(self->ws_queue_.front().first.size());
+                         self->ws_queue_.pop_front();
+                       }
+                       if (ec) return self->EndWebSocket();
+                       self->WriteWebSocket();
+                     });
+  }
+
+  void CloseWebSocket(websocket::close_code code) override {
+    if (!ws_open_ || ws_closing_) return;
+    ws_closing_ = true;
+    ws_->async_close(code, [self = shared_from_this()](const beast::error_code&) {
+      self->EndWebSocket();
+    });
+    EndWebSocketSoon();
+  }
+
+  // Gives the closing handshake a moment to finish, then ends the session regardless.
+  void EndWebSocketSoon() {
+    timer_.expires_after(kWebSocketCloseGrace);
+    timer_.async_wait([self = shared_from_this()](const beast::error_code& ec) {
+      if (!ec) self->EndWebSocket();
+    });
+  }
+
+  void EndWebSocket() {
+    if (!ws_open_) return;
+    ws_open_ = false;
+    for (const auto& queued : ws_queue_) channel_->Sent(queued.first.size());
+    ws_queue_.clear();
+    channel_->Detach();
+    ws_session_->OnClose();
+    ws_session_.reset();
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().close(ignored);
+    phase_ = Phase::kClosed;
+  }
+
   void RespondWithFile(camguard::http::Response response, bool close) {
     std::shared_ptr<WireFileResponse> out;
     try {
@@ -595,6 +809,15 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
   asio::steady_timer timer_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::optional<bhttp::request<bhttp::string_body>> upgrade_request_;
+  std::optional<websocket::stream<beast::ssl_stream<beast::tcp_stream>&>> ws_;
+  beast::flat_buffer ws_buffer_;
+  std::shared_ptr<camguard::http::WebSocketSession> ws_session_;
+  std::shared_ptr<Channel> channel_;
+  std::deque<std::pair<std::string, bool>> ws_queue_;
+  bool ws_open_ = false;
+  bool ws_writing_ = false;
+  bool ws_closing_ = false;
   Phase phase_ = Phase::kHandshake;
   std::uint64_t timer_generation_ = 0;
   std::uint64_t request_generation_ = 0;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -212,6 +213,34 @@ class TlsClient {
   }
 
   const std::string& unread() const { return buffer_; }
+  void SendCloseNotify() { SSL_shutdown(ssl_); }
+
+  // One WebSocket frame from the server (RFC 6455 §5.2; the server never masks): opcode, payload.
+  std::optional<std::pair<int, std::string>> ReadFrame(milliseconds timeout = seconds(10)) {
+    const auto deadline = Clock::now() + timeout;
+    for (;;) {
+      if (buffer_.size() >= 2) {
+        const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(buffer_[i]); };
+        std::size_t length = byte(1) & 0x7f;
+        std::size_t header = 2;
+        if (length == 126 && buffer_.size() >= 4) {
+          length = (std::size_t{byte(2)} << 8) | byte(3);
+          header = 4;
+        } else if (length == 127 && buffer_.size() >= 10) {
+          length = 0;
+          for (std::size_t i = 2; i < 10; ++i) length = (length << 8) | byte(i);
+          header = 10;
+        }
+        if ((length < 126 || header > 2) && buffer_.size() >= header + length) {
+          const int opcode = byte(0) & 0x0f;
+          std::string payload = buffer_.substr(header, length);
+          buffer_.erase(0, header + length);
+          return std::make_pair(opcode, payload);
+        }
+      }
+      if (Fill(deadline) != Read::kData) return std::nullopt;
+    }
+  }
 
  private:
   TlsClient() = default;
@@ -246,6 +275,29 @@ class TlsClient {
   SSL* ssl_ = nullptr;
   std::string buffer_;
 };
+
+// A client frame: FIN set, masked as RFC 6455 §5.3 requires of clients.
+std::string MaskedFrame(int opcode, std::string_view payload) {
+  std::string frame;
+  frame += static_cast<char>(0x80 | opcode);
+  if (payload.size() < 126) {
+    frame += static_cast<char>(0x80 | payload.size());
+  } else {
+    frame += static_cast<char>(0x80 | 126);
+    frame += static_cast<char>((payload.size() >> 8) & 0xff);
+    frame += static_cast<char>(payload.size() & 0xff);
+  }
+  const char mask[4] = {0x12, 0x34, 0x56, 0x78};
+  frame.append(mask, 4);
+  for (std::size_t i = 0; i < payload.size(); ++i) frame += static_cast<char>(payload[i] ^ mask[i % 4]);
+  return frame;
+}
+
+std::string Upgrade(std::string_view target) {
+  return "GET " + std::string(target) +
+         " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+         "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n";
+}
 
 std::string Get(std::string_view target, std::string_view extra_headers = "") {
   return "GET " + std::string(target) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
@@ -325,6 +377,37 @@ class TestHandler final : public http::Handler {
     }
     respond(std::move(response));
   }
+
+  // /ws-echo: echoes every message and greets from another thread; /ws-refuse: 403.
+  class EchoSession final : public http::WebSocketSession {
+   public:
+    void OnOpen(std::shared_ptr<http::WebSocketChannel> open) override {
+      channel = std::move(open);
+      std::thread([c = channel] { c->Send("welcome", false); }).join();
+    }
+    void OnMessage(std::string message, bool binary) override {
+      if (message == "bye") return channel->Close();
+      channel->Send(std::move(message), binary);
+    }
+    void OnClose() override { closed = true; }
+    std::shared_ptr<http::WebSocketChannel> channel;
+    std::atomic<bool> closed{false};
+  };
+  void HandleUpgrade(http::Request request, http::UpgradeResponder respond) override {
+    if (request.target == "/ws-echo") {
+      echo = std::make_shared<EchoSession>();
+      return respond(echo);
+    }
+    if (request.target == "/ws-refuse") {
+      http::Response refusal;
+      refusal.status = 403;
+      refusal.SetHeader("Content-Type", "application/json");
+      refusal.body = R"({"error":{"code":"permission_denied","message":"no"}})";
+      return respond(std::move(refusal));
+    }
+    http::Handler::HandleUpgrade(std::move(request), std::move(respond));
+  }
+  std::shared_ptr<EchoSession> echo;
 
   Server* server = nullptr;
   std::filesystem::path file_to_send;
@@ -760,6 +843,81 @@ TEST_F(ServerTest, WebSocketUpgradeIs404AndOtherUpgradesAreIgnored) {
   ASSERT_TRUE(h2c);
   EXPECT_EQ(h2c->status, 200);
   EXPECT_EQ(h2c->body, "GET /h2c body=");
+}
+
+TEST_F(ServerTest, WebSocketEchoesBothWaysAndSendsFromOtherThreads) {
+  Start();
+  auto client = Connect();
+  ASSERT_TRUE(client->Send(Upgrade("/ws-echo")));
+  const auto switched = client->ReadResponse();
+  ASSERT_TRUE(switched);
+  EXPECT_EQ(switched->status, 101);
+  // RFC 6455 §1.3's example key and answer.
+  EXPECT_EQ(switched->Get("sec-websocket-accept"), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  EXPECT_EQ(switched->Get("server"), "");  // present (the WebSocket library insists) but empty
+  const auto welcome = client->ReadFrame();
+  ASSERT_TRUE(welcome);
+  EXPECT_EQ(*welcome, std::make_pair(1, std::string("welcome")));
+  ASSERT_TRUE(client->Send(MaskedFrame(1, "hello")));
+  EXPECT_EQ(client->ReadFrame().value(), std::make_pair(1, std::string("hello")));
+  const std::string big(70000 - 1000, 'v');  // a 16-bit length frame
+  ASSERT_TRUE(client->Send(MaskedFrame(2, big.substr(0, 60000))));
+  const auto echoed = client->ReadFrame();
+  ASSERT_TRUE(echoed);
+  EXPECT_EQ(echoed->first, 2);
+  EXPECT_EQ(echoed->second.size(), 60000u);
+  ASSERT_TRUE(client->Send(MaskedFrame(1, "bye")));  // the server closes
+  const auto close = client->ReadFrame();
+  ASSERT_TRUE(close);
+  EXPECT_EQ(close->first, 8);
+  ASSERT_GE(close->second.size(), 2u);
+  EXPECT_EQ((static_cast<unsigned char>(close->second[0]) << 8) |
+                static_cast<unsigned char>(close->second[1]),
+            1000);
+}
+
+TEST_F(ServerTest, AClientsCloseIsAnsweredAndEndsTheSession) {
+  Start();
+  auto client = Connect();
+  ASSERT_TRUE(client->Send(Upgrade("/ws-echo")));
+  ASSERT_EQ(client->ReadResponse().value().status, 101);
+  ASSERT_TRUE(client->ReadFrame());  // welcome
+  ASSERT_TRUE(client->Send(MaskedFrame(8, std::string("\x03\xe9", 2))));  // 1001 going away
+  const auto answer = client->ReadFrame();
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(answer->first, 8);
+  client->SendCloseNotify();
+  EXPECT_TRUE(client->ClosedWithin(seconds(10)));
+  for (int i = 0; i < 500 && !handler_.echo->closed; ++i) std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_TRUE(handler_.echo->closed);
+  EXPECT_FALSE(handler_.echo->channel->Send("after close", false));
+}
+
+TEST_F(ServerTest, RefusedAndMalformedUpgradesGetPlainHttpAnswers) {
+  Start();
+  ExpectJsonError(ExchangeOrFail(Upgrade("/ws-refuse")), 403, "permission_denied");
+  ExpectJsonError(ExchangeOrFail(Get("/ws-echo", "Connection: Upgrade\r\nUpgrade: websocket\r\n"
+                                                 "Sec-WebSocket-Version: 13\r\n")),
+                  400, "invalid_request");  // no key
+  ExpectJsonError(ExchangeOrFail(Get("/ws-echo", "Connection: Upgrade\r\nUpgrade: websocket\r\n"
+                                                 "Sec-WebSocket-Version: 8\r\n"
+                                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")),
+                  400, "invalid_request");  // an old draft
+}
+
+TEST_F(ServerTest, StoppingTheServerClosesWebSocketsAsGoingAway) {
+  Start();
+  auto client = Connect();
+  ASSERT_TRUE(client->Send(Upgrade("/ws-echo")));
+  ASSERT_EQ(client->ReadResponse().value().status, 101);
+  ASSERT_TRUE(client->ReadFrame());  // welcome
+  server_->Stop();
+  const auto close = client->ReadFrame();
+  ASSERT_TRUE(close);
+  EXPECT_EQ(close->first, 8);
+  EXPECT_EQ((static_cast<unsigned char>(close->second[0]) << 8) |
+                static_cast<unsigned char>(close->second[1]),
+            1001);
 }
 
 TEST_F(ServerTest, GarbageNeverCrashesTheServer) {

@@ -311,7 +311,8 @@ class Api::Impl {
   }
   // Reads name/main_url/sub_url/username/password/transport/recording_enabled/retention_days
   // shared by create and update; answers the call and returns false on bad input.
-  bool ReadCameraSettings(const CallPtr& call, const json& body, cameras::CameraUpdate& update);
+  bool ReadCameraSettings(const CallPtr& call, const json& body, bool creating,
+                          cameras::CameraUpdate& update);
 
   ApiDeps deps_;
   ApiOptions options_;
@@ -1234,7 +1235,7 @@ void Api::Impl::ListCameras(const CallPtr& call) {
   Reply(call, 200, json{{"cameras", list}});
 }
 
-bool Api::Impl::ReadCameraSettings(const CallPtr& call, const json& body,
+bool Api::Impl::ReadCameraSettings(const CallPtr& call, const json& body, bool creating,
                                    cameras::CameraUpdate& update) {
   if (const auto name = OptionalString(body, "name")) {
     update.name = std::string(base::Trim(*name));
@@ -1251,7 +1252,7 @@ bool Api::Impl::ReadCameraSettings(const CallPtr& call, const json& body,
     update.main_url = *url;
   }
   if (const auto url = OptionalString(body, "sub_url")) {
-    if (url->empty()) {
+    if (url->empty() && !creating) {
       update.sub_url = std::optional<std::string>();  // "" removes the sub-stream
     } else if (auto valid = cameras::ValidateStreamUrl(*url); !valid) {
       Error(call, 400, "invalid_request", "sub_url: " + valid.error().message);
@@ -1348,7 +1349,7 @@ void Api::Impl::CreateCamera(const CallPtr& call) {
   auto body = DecodeObject(call->request.body, CameraFields(true));
   if (!body) return Error(call, body.error());
   cameras::CameraUpdate settings;
-  if (!ReadCameraSettings(call, *body, settings)) return;
+  if (!ReadCameraSettings(call, *body, /*creating=*/true, settings)) return;
   cameras::NewCamera camera;
   camera.name = settings.name.value_or("");
   camera.main_url = settings.main_url.value_or("");
@@ -1413,7 +1414,7 @@ void Api::Impl::UpdateCamera(const CallPtr& call) {
   auto body = DecodeObject(call->request.body, CameraFields(false));
   if (!body) return Error(call, body.error());
   cameras::CameraUpdate update;
-  if (!ReadCameraSettings(call, *body, update)) return;
+  if (!ReadCameraSettings(call, *body, /*creating=*/false, update)) return;
   if (update.empty()) return Error(call, 400, "invalid_request", "nothing to change");
   auto updated = cameras_.Update(camera->id, update);
   if (!updated) return Internal(call, updated.error(), "updating camera");

@@ -293,6 +293,15 @@ class Api::Impl {
   void CreateWebhook(const CallPtr& call);
   void DeleteWebhook(const CallPtr& call);
   void WebhookDeliveries(const CallPtr& call);
+  void EventsWithoutUpgrade(const CallPtr& call);
+
+ public:
+  void HandleUpgrade(http::Request request, http::UpgradeResponder respond);
+  void PushAlert(const alerts::StoredAlert& alert, const std::vector<std::int64_t>& recipients);
+
+ private:
+  // Open event channels by user (loop thread). Entries whose session ended are pruned on push.
+  std::multimap<std::int64_t, std::weak_ptr<http::WebSocketChannel>> event_channels_;
   // Whether the caller may see `alert` (its camera's view right, or their own account's alert).
   base::Result<bool> MaySeeAlert(const CallPtr& call, const alerts::StoredAlert& alert);
   void RaiseAlert(alerts::RaisedAlert alert) {
@@ -369,6 +378,8 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
       {"DELETE", "/api/v1/webhooks/{id}", Action::kManageWebhooks, false, &Impl::DeleteWebhook},
       {"GET", "/api/v1/webhooks/{id}/deliveries", Action::kManageWebhooks, false,
        &Impl::WebhookDeliveries},
+      // A WebSocket endpoint (HandleUpgrade); a plain GET is told to upgrade.
+      {"GET", "/api/v1/events", Action::kSubscribeEvents, false, &Impl::EventsWithoutUpgrade},
   };
   return routes;
 }
@@ -1932,6 +1943,89 @@ void Api::Impl::WebhookDeliveries(const CallPtr& call) {
 }
 
 // ----------------------------------------------------------------------------------------------
+// Events (WebSocket)
+
+void Api::Impl::EventsWithoutUpgrade(const CallPtr& call) {
+  http::Response response =
+      ErrorResponse(ApiError{426, "upgrade_required", "this endpoint is a WebSocket"});
+  response.SetHeader("Upgrade", "websocket");
+  Finish(call, std::move(response));
+}
+
+namespace {
+// The browser's event channel: nothing is read from it but pings (handled by the transport);
+// any message from the page is ignored.
+class EventSession final : public http::WebSocketSession {
+ public:
+  explicit EventSession(std::function<void(std::shared_ptr<http::WebSocketChannel>)> opened)
+      : opened_(std::move(opened)) {}
+  void OnOpen(std::shared_ptr<http::WebSocketChannel> channel) override { opened_(channel); }
+  void OnMessage(std::string, bool) override {}
+  void OnClose() override {}
+
+ private:
+  std::function<void(std::shared_ptr<http::WebSocketChannel>)> opened_;
+};
+}  // namespace
+
+void Api::Impl::HandleUpgrade(http::Request request, http::UpgradeResponder respond) {
+  // Answer refusals through the ordinary pipeline, so errors look like every other error.
+  auto call = std::make_shared<Call>();
+  call->request = std::move(request);
+  call->respond = [respond](http::Response response) { respond(std::move(response)); };
+  call->actor.address = call->request.remote_address;
+  call->actor.device = auth::DeviceLabel(call->request.Header("user-agent").value_or(""));
+  auto target = ParseTarget(call->request.target);
+  if (!target) return Error(call, 400, "invalid_request", target.error().message);
+  call->target = std::move(*target);
+  if (call->target.path != "/api/v1/events") {
+    return Error(call, 404, "not_found", "no WebSocket endpoint here");
+  }
+  if (!OwnerExists()) return Error(call, 503, "setup_required", "camguard is not set up yet");
+  // Cross-site WebSocket hijacking: the browser attaches the session cookie to a WebSocket that
+  // any page opens, so the Origin must be ours (and present: every browser sends it here).
+  if (!call->request.Header("origin") ||
+      !http::IsSameOriginOrAllowed(call->request, options_.allowed_origins)) {
+    return Error(call, 403, "forbidden_origin", "cross-origin WebSocket refused");
+  }
+  if (call->request.Header("authorization")) {
+    return Error(call, 403, "permission_denied", "events are for signed-in browsers");
+  }
+  ResolveSession(call);
+  if (call->finished) return;
+  if (!Require(call, Action::kSubscribeEvents, auth::Target{}, call->target.path)) return;
+  const std::int64_t user_id = call->user->id;
+  call->finished = true;  // answered by the upgrade
+  respond(std::make_shared<EventSession>(
+      [this, user_id](std::shared_ptr<http::WebSocketChannel> channel) {
+        event_channels_.emplace(user_id, channel);
+        channel->Send(Dump(json{{"type", "hello"}}), false);
+      }));
+}
+
+void Api::Impl::PushAlert(const alerts::StoredAlert& alert,
+                          const std::vector<std::int64_t>& recipients) {
+  auto cameras = cameras_.List();
+  std::map<std::int64_t, std::string> camera_ids;
+  if (cameras) {
+    for (const auto& camera : *cameras) camera_ids[camera.id] = camera.public_id;
+  }
+  const std::string message = Dump(json{{"type", "alert"}, {"alert", AlertJson(alert, camera_ids)}});
+  for (auto it = event_channels_.begin(); it != event_channels_.end();) {
+    auto channel = it->second.lock();
+    if (!channel) {
+      it = event_channels_.erase(it);
+      continue;
+    }
+    if (std::find(recipients.begin(), recipients.end(), it->first) != recipients.end()) {
+      // A page that stopped reading loses events rather than holding memory; it reloads.
+      if (!channel->Send(message, false)) channel->Close();
+    }
+    ++it;
+  }
+}
+
+// ----------------------------------------------------------------------------------------------
 // Audit log
 
 void Api::Impl::ReadAuditLog(const CallPtr& call) {
@@ -2003,6 +2097,15 @@ Api::~Api() = default;
 
 void Api::Handle(http::Request request, http::Responder respond) {
   impl_->Handle(std::move(request), std::move(respond));
+}
+
+void Api::HandleUpgrade(http::Request request, http::UpgradeResponder respond) {
+  impl_->HandleUpgrade(std::move(request), std::move(respond));
+}
+
+void Api::PushAlert(const alerts::StoredAlert& alert,
+                    const std::vector<std::int64_t>& recipients) {
+  impl_->PushAlert(alert, recipients);
 }
 
 std::vector<RouteInfo> Api::Routes() {

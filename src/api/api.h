@@ -70,6 +70,10 @@ class Api final : public http::Handler {
   Api& operator=(const Api&) = delete;
 
   void Handle(http::Request request, http::Responder respond) override;
+  // WebSocket endpoints: GET /api/v1/events (alerts pushed to the signed-in user's open pages).
+  void HandleUpgrade(http::Request request, http::UpgradeResponder respond) override;
+  // A new alert for `recipients` (user ids): pushed to their open event channels. Loop thread.
+  void PushAlert(const alerts::StoredAlert& alert, const std::vector<std::int64_t>& recipients);
 
   // Every route, for the spec-agreement test and the authorization matrix.
   static std::vector<RouteInfo> Routes();

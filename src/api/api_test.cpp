@@ -201,6 +201,7 @@ const std::map<std::string, MatrixCase>& Matrix() {
         {401, 403, 403, 201, 201}}},
       {"DELETE /api/v1/webhooks/{id}",
        {"DELETE", "/api/v1/webhooks/{webhook}", "", {401, 403, 403, 204, 204}}},
+      {"GET /api/v1/events", {"GET", "/api/v1/events", "", {401, 426, 426, 426, 426}}},
       {"GET /api/v1/webhooks/{id}/deliveries",
        {"GET", "/api/v1/webhooks/{webhook}/deliveries", "", {401, 403, 403, 200, 200}}},
   };

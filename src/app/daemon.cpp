@@ -349,6 +349,11 @@ int Serve(const ServeOptions& options) {
     return Fatal("audit log", appended.error());
   }
 
+  // Alerts reach the open pages of their recipients over the events WebSocket (loop thread).
+  (*alert_hub)->AddListener([&api, server = server->get()](const alerts::StoredAlert& alert,
+                                                           const std::vector<std::int64_t>& users) {
+    server->Post([&api, alert, users] { api.PushAlert(alert, users); });
+  });
   if (mqtt_bridge) {
     // Cameras appear in Home Assistant as they are added and vanish when removed; their state
     // is republished every few seconds (retained, so a restarted Home Assistant has it at once).

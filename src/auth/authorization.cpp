@@ -88,6 +88,7 @@ std::string_view ToString(Action action) {
     case Action::kAcknowledgeAlert: return "acknowledge_alert";
     case Action::kManageOwnAlertSubscription: return "manage_own_alert_subscription";
     case Action::kManageWebhooks: return "manage_webhooks";
+    case Action::kSubscribeEvents: return "subscribe_events";
   }
   return "unknown";
 }
@@ -237,7 +238,8 @@ Decision Authorize(const std::optional<Principal>& principal, Action action, con
     case Action::kReadMetrics: return IsManager(role) ? Decision::kAllow : Decision::kDeny;
     case Action::kListAlerts:  // the list is filtered by what the user may see
     case Action::kAcknowledgeAlert:
-    case Action::kManageOwnAlertSubscription: return Decision::kAllow;
+    case Action::kManageOwnAlertSubscription:
+    case Action::kSubscribeEvents: return Decision::kAllow;
     case Action::kManageWebhooks: return IsManager(role) ? Decision::kAllow : Decision::kDeny;
   }
   return Decision::kDeny;

@@ -77,6 +77,7 @@ enum class Action {
   kAcknowledgeAlert,            // an alert one may see
   kManageOwnAlertSubscription,  // what reaches oneself
   kManageWebhooks,              // owners and admins
+  kSubscribeEvents,             // the browser's push channel (a session, never a token)
 };
 std::string_view ToString(Action action);
 

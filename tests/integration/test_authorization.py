@@ -101,6 +101,7 @@ MATRIX = [
     ("DELETE", "/api/v1/webhooks/{id}", "remove", (401, 403, 403, 204, 204), "delete_webhook"),
     ("GET", "/api/v1/webhooks/{id}/deliveries", "attempts", (401, 403, 403, 200, 200),
      "webhook_deliveries"),
+    ("GET", "/api/v1/events", "without upgrading", (401, 426, 426, 426, 426), "events_plain"),
 ]
 
 
@@ -671,6 +672,9 @@ class AuthorizationMatrix(HubTestCase):
 
     def case_webhook_deliveries(self, role, actor):
         return Request("GET", API + f"/webhooks/{self.new_webhook()}/deliveries")
+
+    def case_events_plain(self, role, actor):
+        return Request("GET", API + "/events")
 
     def case_audit_log(self, role, actor):
         def check(response):

@@ -138,8 +138,10 @@ def sqlite(db_path, sql, check=True):
     """Runs SQL with the sqlite3 command-line shell; returns the CompletedProcess."""
     if shutil.which("sqlite3") is None:
         raise RuntimeError("the sqlite3 command-line shell is missing (scripts/install-deps)")
-    done = subprocess.run(["sqlite3", "-batch", "-bail", db_path, sql], capture_output=True,
-                          text=True, timeout=60)
+    # The hub writes from several connections (loop, alerts, recordings): wait for a lock
+    # rather than fail with "database is locked".
+    done = subprocess.run(["sqlite3", "-batch", "-bail", "-cmd", ".timeout 10000", db_path, sql],
+                          capture_output=True, text=True, timeout=60)
     if check and done.returncode != 0:
         raise AssertionError(f"sqlite3 {sql!r} failed ({done.returncode}): {done.stderr}")
     return done

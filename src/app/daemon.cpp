@@ -33,6 +33,7 @@
 #include "crypto/crypto.h"
 #include "mqtt/bridge.h"
 #include "net/server.h"
+#include "web/frontend.h"
 #include "store/database.h"
 #include "store/migrations.h"
 
@@ -311,7 +312,9 @@ int Serve(const ServeOptions& options) {
   server_options.port = config.listen_port;
   server_options.certificate_pem = tls->certificate_pem;
   server_options.private_key_pem = tls->private_key_pem;
-  auto server = net::Server::Create(server_options, api);
+  // The front door: the web UI's files, and /api/ to the API.
+  web::Frontend frontend(api);
+  auto server = net::Server::Create(server_options, frontend);
   if (!server) return Fatal("listen", server.error());
   blocking.target = &(*server)->blocking();
 

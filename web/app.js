@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: Apache-2.0
+// The camguard web UI: one page, plain ES module, no framework and no third-party code. Every
+// value from the server reaches the page through textContent (never innerHTML), so data cannot
+// become markup. State-changing requests carry the CSRF token; the session cookie is HttpOnly
+// and never visible here.
+
+const API = "/api/v1";
+const state = { me: null, csrf: null, events: null, timer: null };
+
+// ---- tiny DOM helpers ------------------------------------------------------------------------
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key === "text") node.textContent = value;
+    else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (value !== undefined && value !== null && value !== false) node.setAttribute(key, value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) node.append(child);
+  }
+  return node;
+}
+
+function show(...nodes) {
+  const main = document.getElementById("main");
+  main.replaceChildren(...nodes);
+}
+
+function toast(text) {
+  const box = document.getElementById("toast");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 6000);
+}
+
+function field(label, name, type = "text", extra = {}) {
+  const id = `f-${name}`;
+  return [el("label", { for: id, text: label }),
+          el("input", { id, name, type, autocomplete: extra.autocomplete ?? "off", ...extra })];
+}
+
+function when(iso) {
+  return iso ? new Date(iso).toLocaleString() : "—";
+}
+
+// ---- the API ---------------------------------------------------------------------------------
+
+async function api(method, path, body) {
+  const headers = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && state.csrf) headers["X-CSRF-Token"] = state.csrf;
+  const response = await fetch(API + path, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  const type = response.headers.get("Content-Type") || "";
+  if (type.startsWith("application/json")) data = await response.json();
+  if (!response.ok) {
+    const error = new Error(data?.error?.message || `HTTP ${response.status}`);
+    error.status = response.status;
+    error.code = data?.error?.code;
+    throw error;
+  }
+  return data;
+}
+
+function formValues(form) {
+  return Object.fromEntries(new FormData(form).entries());
+}
+
+function errorLine() {
+  return el("p", { class: "error", role: "alert", hidden: true });
+}
+
+function fail(line, error) {
+  line.textContent = error.message;
+  line.hidden = false;
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+async function boot() {
+  try {
+    const me = await api("GET", "/me");
+    signedIn(me);
+  } catch (error) {
+    if (error.code === "setup_required") return setupView();
+    loginView();
+  }
+}
+
+function signedIn(me) {
+  state.me = me.user;
+  state.csrf = me.csrf_token;
+  renderNav();
+  openEvents();
+  route();
+}
+
+function renderNav() {
+  const nav = document.getElementById("nav");
+  const manager = ["owner", "admin"].includes(state.me.role);
+  const links = [["#/cameras", "Cameras"], ["#/alerts", "Alerts"], ["#/sessions", "Devices"],
+                 ["#/account", "Account"]];
+  if (manager) links.push(["#/audit", "Audit log"]);
+  nav.replaceChildren(
+    ...links.map(([href, text]) => el("a", { href, text, "data-nav": href })),
+    el("button", { type: "button", text: `Sign out (${state.me.username})`, onclick: logout }));
+  nav.hidden = false;
+}
+
+async function logout() {
+  clearInterval(state.timer);
+  try { await api("POST", "/logout"); } catch { /* signed out either way */ }
+  state.me = null;
+  state.csrf = null;
+  state.events?.close();
+  document.getElementById("nav").hidden = true;
+  location.hash = "";
+  loginView();
+}
+
+function route() {
+  if (!state.me) return;
+  clearInterval(state.timer);
+  const page = location.hash.replace(/^#\//, "") || "cameras";
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    link.classList.toggle("active", link.getAttribute("data-nav") === `#/${page}`);
+  }
+  const views = { cameras: camerasView, alerts: alertsView, sessions: sessionsView,
+                  account: accountView, audit: auditView };
+  (views[page] || camerasView)();
+}
+window.addEventListener("hashchange", route);
+
+// ---- setup and sign-in -----------------------------------------------------------------------
+
+function setupView() {
+  const error = errorLine();
+  const form = el("form", { class: "card", id: "setup-form" },
+    el("h1", { text: "Create the owner" }),
+    el("p", { class: "muted", text: "Paste the one-time setup token the hub printed when it started." }),
+    field("Setup token", "token", "text"),
+    field("Your user name", "username", "text", { autocomplete: "username" }),
+    field("Password (at least 12 characters)", "password", "password", { autocomplete: "new-password" }),
+    el("button", { class: "primary", type: "submit", text: "Create owner" }), error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", "/setup", formValues(form));
+      toast("The owner exists. Sign in.");
+      loginView();
+    } catch (e) { fail(error, e); }
+  });
+  show(form);
+}
+
+function loginView() {
+  const error = errorLine();
+  const code = el("div", { hidden: true },
+    field("Code from your authenticator app, or a recovery code", "totp", "text",
+          { autocomplete: "one-time-code" }));
+  const form = el("form", { class: "card", id: "login-form" },
+    el("h1", { text: "Sign in" }),
+    field("User name", "username", "text", { autocomplete: "username" }),
+    field("Password", "password", "password", { autocomplete: "current-password" }),
+    code,
+    el("button", { class: "primary", type: "submit", text: "Sign in" }), error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    // Six digits are an authenticator code; anything else is taken as a recovery code.
+    if (values.totp && !/^\d{6}$/.test(values.totp.trim())) {
+      values.recovery_code = values.totp.trim();
+      delete values.totp;
+    }
+    if (!values.totp) delete values.totp;
+    try {
+      await api("POST", "/login", values);
+      signedIn(await api("GET", "/me"));
+    } catch (e) {
+      if (e.code === "totp_required") {
+        code.hidden = false;
+        form.querySelector("#f-totp").focus();
+      }
+      fail(error, e);
+    }
+  });
+  show(form);
+}
+
+// ---- cameras ---------------------------------------------------------------------------------
+
+function cameraCard(camera) {
+  const status = camera.status;
+  const stateName = status ? status.state : "no engine";
+  return el("article", { class: "camera", "data-camera": camera.id },
+    el("h2", { text: camera.name }),
+    el("span", { class: `badge ${stateName}`, text: stateName }),
+    status ? el("p", { class: "muted", text:
+      `${status.codec || "codec unknown"} · ${status.width}×${status.height} · ` +
+      `${status.frames_per_second.toFixed(1)} fps · ${(status.bits_per_second / 1e6).toFixed(2)} Mbit/s` +
+      (status.recording ? " · recording" : "") }) : null,
+    status && status.last_error ? el("p", { class: "error", text: status.last_error }) : null,
+    el("p", { class: "muted", text: `Your rights: ${camera.rights.join(", ") || "none"}` }));
+}
+
+async function camerasView() {
+  const grid = el("div", { class: "grid", id: "camera-grid" });
+  const parts = [el("h1", { text: "Cameras" }), grid];
+  if (["owner", "admin"].includes(state.me.role)) parts.push(addCameraForm());
+  show(...parts);
+  const refresh = async () => {
+    try {
+      const { cameras } = await api("GET", "/cameras");
+      grid.replaceChildren(...(cameras.length ? cameras.map(cameraCard)
+        : [el("p", { class: "muted", text: "No camera yet." })]));
+    } catch (e) { toast(e.message); }
+  };
+  await refresh();
+  state.timer = setInterval(refresh, 5000);
+}
+
+function addCameraForm() {
+  const error = errorLine();
+  const form = el("form", { class: "card", id: "add-camera" },
+    el("h1", { text: "Add a camera" }),
+    field("Name", "name"), field("Main stream (rtsp://host:port/path)", "main_url", "url"),
+    field("Camera user name", "username"),
+    field("Camera password", "password", "password", { autocomplete: "new-password" }),
+    el("button", { class: "primary", type: "submit", text: "Add" }), error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const values = formValues(form);
+    if (!values.username && !values.password) { delete values.username; delete values.password; }
+    try {
+      await api("POST", "/cameras", values);
+      toast(`${values.name} added`);
+      camerasView();
+    } catch (e) { fail(error, e); }
+  });
+  return form;
+}
+
+// ---- alerts ----------------------------------------------------------------------------------
+
+function alertRow(alert) {
+  const ack = alert.acknowledged_at ? el("span", { class: "muted", text: "seen" })
+    : el("button", { class: "secondary", type: "button", text: "Mark seen", onclick: async () => {
+        await api("POST", `/alerts/${encodeURIComponent(alert.id)}/acknowledge`);
+        alertsView();
+      } });
+  return el("tr", { "data-alert": alert.id },
+    el("td", {}, el("span", { class: `badge ${alert.severity}`, text: alert.severity })),
+    el("td", { text: alert.title }),
+    el("td", { text: alert.count > 1 ? `${alert.count}×` : "" }),
+    el("td", { text: when(alert.last_at) }),
+    el("td", {}, ack));
+}
+
+async function alertsView() {
+  const body = el("tbody", { id: "alert-rows" });
+  const notify = "Notification" in window && Notification.permission === "default"
+    ? el("button", { class: "secondary", type: "button", text: "Notify me in this browser",
+                     onclick: () => Notification.requestPermission() }) : null;
+  show(el("h1", { text: "Alerts" }), notify,
+       el("div", { class: "table-wrap" }, el("table", {}, body)));
+  try {
+    const { alerts } = await api("GET", "/alerts?limit=200");
+    body.replaceChildren(...(alerts.length ? alerts.map(alertRow)
+      : [el("tr", {}, el("td", { class: "muted", text: "No alert." }))]));
+  } catch (e) { toast(e.message); }
+}
+
+function openEvents() {
+  state.events?.close();
+  const socket = new WebSocket(`wss://${location.host}${API}/events`);
+  socket.addEventListener("message", (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type !== "alert") return;
+    const alert = message.alert;
+    toast(`${alert.severity}: ${alert.title}`);
+    if ("Notification" in window && Notification.permission === "granted") {
+      new Notification("camguard", { body: alert.title });
+    }
+    const rows = document.getElementById("alert-rows");
+    if (rows) rows.prepend(alertRow(alert));
+  });
+  socket.addEventListener("close", () => {
+    if (state.me && state.events === socket) setTimeout(openEvents, 5000);
+  });
+  state.events = socket;
+}
+
+// ---- devices (sessions) ----------------------------------------------------------------------
+
+async function sessionsView() {
+  const body = el("tbody");
+  show(el("h1", { text: "Signed-in devices" }), el("div", { class: "table-wrap" }, el("table", {}, body)));
+  const { sessions } = await api("GET", "/sessions");
+  body.replaceChildren(...sessions.map((s) => el("tr", {},
+    el("td", { text: s.device + (s.current ? " (this one)" : "") }),
+    el("td", { text: s.address }),
+    el("td", { text: when(s.last_seen_at) }),
+    el("td", {}, s.current ? null : el("button", { class: "danger", type: "button", text: "Sign out",
+      onclick: async () => { await api("DELETE", `/sessions/${encodeURIComponent(s.id)}`); sessionsView(); } })))));
+}
+
+// ---- account ---------------------------------------------------------------------------------
+
+function accountView() {
+  const error = errorLine();
+  const area = el("div");
+  const form = el("form", { class: "card", id: "totp-form" },
+    el("h1", { text: "Two-step sign-in" }),
+    el("p", { class: "muted", text: state.me.totp_enabled ? "Enabled." : "Protect your account with an authenticator app." }),
+    field("Your password", "password", "password", { autocomplete: "current-password" }),
+    el("button", { class: "primary", type: "submit", text: state.me.totp_enabled ? "New recovery codes" : "Set up" }),
+    error, area);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      if (state.me.totp_enabled) {
+        const { recovery_codes } = await api("POST", "/me/recovery-codes", formValues(form));
+        return area.replaceChildren(codesList(recovery_codes));
+      }
+      const enrollment = await api("POST", "/me/totp", formValues(form));
+      const confirm = el("form", { id: "totp-confirm" },
+        el("img", { class: "qr", alt: "QR code for your authenticator app",
+                    src: `data:image/svg+xml;base64,${btoa(enrollment.qr_svg)}` }),
+        el("p", { class: "muted", text: `Or enter this key: ${enrollment.secret}` }),
+        field("Code from the app", "code", "text", { inputmode: "numeric", autocomplete: "one-time-code" }),
+        el("button", { class: "primary", type: "submit", text: "Confirm" }));
+      confirm.addEventListener("submit", async (e2) => {
+        e2.preventDefault();
+        try {
+          const { recovery_codes } = await api("POST", "/me/totp/confirm", formValues(confirm));
+          state.me.totp_enabled = true;
+          area.replaceChildren(el("p", { text: "Enabled. Keep these recovery codes somewhere safe:" }),
+                               codesList(recovery_codes));
+        } catch (e) { fail(error, e); }
+      });
+      area.replaceChildren(confirm);
+    } catch (e) { fail(error, e); }
+  });
+  show(form);
+}
+
+function codesList(codes) {
+  return el("ul", { class: "codes", id: "recovery-codes" }, codes.map((c) => el("li", { text: c })));
+}
+
+// ---- audit log -------------------------------------------------------------------------------
+
+async function auditView() {
+  const body = el("tbody");
+  show(el("h1", { text: "Audit log" }), el("div", { class: "table-wrap" }, el("table", {}, body)));
+  const { entries } = await api("GET", "/audit-log?limit=200");
+  body.replaceChildren(...entries.map((e) => el("tr", {},
+    el("td", { text: when(e.time) }), el("td", { text: e.username || "—" }),
+    el("td", { text: e.action }), el("td", { text: e.outcome }), el("td", { text: e.device }),
+    el("td", { text: e.address }))));
+}
+
+boot();

@@ -105,7 +105,7 @@ function renderNav() {
   const manager = ["owner", "admin"].includes(state.me.role);
   const links = [["#/cameras", "Cameras"], ["#/alerts", "Alerts"], ["#/sessions", "Devices"],
                  ["#/account", "Account"]];
-  if (manager) links.push(["#/audit", "Audit log"]);
+  if (manager) links.push(["#/users", "People"], ["#/integrations", "Integrations"], ["#/audit", "Audit log"]);
   nav.replaceChildren(
     ...links.map(([href, text]) => el("a", { href, text, "data-nav": href })),
     el("button", { type: "button", text: `Sign out (${state.me.username})`, onclick: logout }));
@@ -131,7 +131,8 @@ function route() {
     link.classList.toggle("active", link.getAttribute("data-nav") === `#/${page}`);
   }
   const views = { cameras: camerasView, alerts: alertsView, sessions: sessionsView,
-                  account: accountView, audit: auditView };
+                  account: accountView, audit: auditView, users: usersView,
+                  integrations: integrationsView };
   (views[page] || camerasView)();
 }
 window.addEventListener("hashchange", route);
@@ -363,6 +364,125 @@ async function auditView() {
     el("td", { text: when(e.time) }), el("td", { text: e.username || "—" }),
     el("td", { text: e.action }), el("td", { text: e.outcome }), el("td", { text: e.device }),
     el("td", { text: e.address }))));
+}
+
+// ---- people and their camera rights ---------------------------------------------------------
+
+const RIGHTS = ["view", "playback", "export", "ptz", "talk", "configure"];
+
+async function usersView() {
+  const list = el("tbody", { id: "user-rows" });
+  const error = errorLine();
+  const role = el("select", { id: "f-role", name: "role" },
+    ["member", "guest", ...(state.me.role === "owner" ? ["admin"] : [])].map((r) => el("option", { value: r, text: r })));
+  const form = el("form", { class: "card", id: "add-user" },
+    el("h1", { text: "Add a person" }), field("User name", "username"),
+    field("Password (at least 12 characters)", "password", "password", { autocomplete: "new-password" }),
+    el("label", { for: "f-role", text: "Role" }), role,
+    el("button", { class: "primary", type: "submit", text: "Add" }), error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", "/users", formValues(form));
+      usersView();
+    } catch (e) { fail(error, e); }
+  });
+  const rights = el("div", { id: "rights-editor" });
+  show(el("h1", { text: "People" }), el("div", { class: "table-wrap" }, el("table", {}, list)), rights, form);
+  const [{ users }, { cameras }] = await Promise.all([api("GET", "/users"), api("GET", "/cameras")]);
+  list.replaceChildren(...users.map((u) => el("tr", { "data-user": u.username },
+    el("td", { text: u.username }), el("td", { text: u.role }),
+    el("td", { text: u.disabled ? "disabled" : (u.totp_enabled ? "two-step on" : "password only") }),
+    el("td", {}, ["member", "guest"].includes(u.role)
+      ? el("button", { class: "secondary", type: "button", text: "Camera rights",
+                       onclick: () => rightsEditor(rights, u, cameras) }) : null))));
+}
+
+async function rightsEditor(area, user, cameras) {
+  const { rights } = await api("GET", `/users/${encodeURIComponent(user.id)}`);
+  const granted = new Map(rights.map((r) => [r.camera_id, new Set(r.rights)]));
+  const allowed = user.role === "guest" ? ["view", "playback"] : RIGHTS;
+  const error = errorLine();
+  const rows = cameras.map((camera) => el("tr", {}, el("td", { text: camera.name }),
+    allowed.map((right) => el("td", {}, el("label", {},
+      el("input", { type: "checkbox", "data-camera": camera.id, "data-right": right,
+                    "aria-label": `${right} on ${camera.name}`,
+                    checked: granted.get(camera.id)?.has(right) ? "checked" : null }), ` ${right}`)))));
+  const form = el("form", { class: "card", id: "rights-form" },
+    el("h1", { text: `Rights of ${user.username}` }),
+    el("p", { class: "muted", text: "PTZ never comes with view: grant each right on its own." }),
+    el("div", { class: "table-wrap" }, el("table", {}, el("tbody", {}, rows))),
+    el("button", { class: "primary", type: "submit", text: "Save rights" }), error);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const byCamera = new Map();
+    for (const box of form.querySelectorAll("input[type=checkbox]:checked")) {
+      const camera = box.getAttribute("data-camera");
+      if (!byCamera.has(camera)) byCamera.set(camera, []);
+      byCamera.get(camera).push(box.getAttribute("data-right"));
+    }
+    try {
+      await api("PUT", `/users/${encodeURIComponent(user.id)}/rights`,
+                { rights: [...byCamera].map(([camera_id, names]) => ({ camera_id, rights: names })) });
+      toast(`Rights of ${user.username} saved`);
+    } catch (e) { fail(error, e); }
+  });
+  area.replaceChildren(form);
+}
+
+// ---- integrations: API tokens and webhooks ---------------------------------------------------
+
+async function integrationsView() {
+  const tokens = el("tbody", { id: "token-rows" });
+  const hooks = el("tbody", { id: "webhook-rows" });
+  const secretBox = el("p", { id: "new-secret", class: "muted", hidden: true });
+  const tokenError = errorLine();
+  const scopes = el("select", { id: "f-scopes", name: "scopes", multiple: true, size: 4 },
+    ["read", "ptz", "privacy", "metrics"].map((scope) => el("option", { value: scope, text: scope })));
+  const tokenForm = el("form", { class: "card", id: "add-token" },
+    el("h1", { text: "New API token" }), field("Name (e.g. Home Assistant)", "name"),
+    el("label", { for: "f-scopes", text: "Scopes" }), scopes,
+    el("button", { class: "primary", type: "submit", text: "Create token" }), tokenError);
+  tokenForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const chosen = [...scopes.selectedOptions].map((o) => o.value);
+    try {
+      const created = await api("POST", "/tokens", { name: formValues(tokenForm).name, scopes: chosen });
+      secretBox.textContent = `Copy it now, it is shown once: ${created.secret}`;
+      secretBox.hidden = false;
+      loadIntegrations(tokens, hooks);
+    } catch (e) { fail(tokenError, e); }
+  });
+  const hookError = errorLine();
+  const hookForm = el("form", { class: "card", id: "add-webhook" },
+    el("h1", { text: "New webhook" }), field("Name", "name"), field("URL (https://…)", "url", "url"),
+    el("button", { class: "primary", type: "submit", text: "Add webhook" }), hookError);
+  hookForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const created = await api("POST", "/webhooks", formValues(hookForm));
+      secretBox.textContent = `Signing secret, shown once: ${created.secret}`;
+      secretBox.hidden = false;
+      loadIntegrations(tokens, hooks);
+    } catch (e) { fail(hookError, e); }
+  });
+  show(el("h1", { text: "Integrations" }), secretBox,
+       el("h2", { text: "API tokens" }), el("div", { class: "table-wrap" }, el("table", {}, tokens)), tokenForm,
+       el("h2", { text: "Webhooks" }), el("div", { class: "table-wrap" }, el("table", {}, hooks)), hookForm);
+  loadIntegrations(tokens, hooks);
+}
+
+async function loadIntegrations(tokens, hooks) {
+  const [{ tokens: list }, { webhooks }] = await Promise.all([api("GET", "/tokens"), api("GET", "/webhooks")]);
+  tokens.replaceChildren(...list.map((t) => el("tr", { "data-token": t.name },
+    el("td", { text: t.name }), el("td", { text: t.scopes.join(", ") }),
+    el("td", { text: t.revoked_at ? "revoked" : `last used ${when(t.last_used_at)}` }),
+    el("td", {}, t.revoked_at ? null : el("button", { class: "danger", type: "button", text: "Revoke",
+      onclick: async () => { await api("DELETE", `/tokens/${encodeURIComponent(t.id)}`); loadIntegrations(tokens, hooks); } })))));
+  hooks.replaceChildren(...webhooks.map((w) => el("tr", { "data-webhook": w.name },
+    el("td", { text: w.name }), el("td", { text: w.url }), el("td", { text: w.min_severity }),
+    el("td", {}, el("button", { class: "danger", type: "button", text: "Remove",
+      onclick: async () => { await api("DELETE", `/webhooks/${encodeURIComponent(w.id)}`); loadIntegrations(tokens, hooks); } })))));
 }
 
 boot();

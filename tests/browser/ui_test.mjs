@@ -148,6 +148,30 @@ try {
   console.log(`alert pushed to the open page ${Date.now() - pushStarted} ms after the second sign-in`);
   await page.screenshot({ path: join(artifacts, "alert-pushed.png"), fullPage: true });
 
+  // People: a guest gets view on the camera through the rights grid (no PTZ offered to guests).
+  await page.click("a[href='#/users']");
+  await page.fill("#add-user #f-username", "babysitter");
+  await page.fill("#add-user #f-password", "amber-harbor-kettle-88");
+  await page.selectOption("#add-user #f-role", "guest");
+  await page.click("#add-user button[type=submit]");
+  await page.click("[data-user='babysitter'] button");
+  await page.waitForSelector("#rights-form");
+  assert.equal(await page.locator("#rights-form [data-right='ptz']").count(), 0);
+  await page.check("#rights-form [data-right='view']");
+  await page.click("#rights-form button[type=submit]");
+  await page.waitForSelector("#toast:has-text('Rights of babysitter saved')");
+
+  // Integrations: a token's secret is shown once and it can be revoked.
+  await page.click("a[href='#/integrations']");
+  await page.fill("#add-token #f-name", "Home Assistant");
+  await page.selectOption("#add-token #f-scopes", ["read", "metrics"]);
+  await page.click("#add-token button[type=submit]");
+  await page.waitForSelector("#new-secret:has-text('cgt_')");
+  await page.waitForSelector("[data-token='Home Assistant'] button");
+  await page.click("[data-token='Home Assistant'] button");
+  await page.waitForSelector("[data-token='Home Assistant'] >> text=revoked");
+  await page.screenshot({ path: join(artifacts, "integrations.png"), fullPage: true });
+
   // Phone width: the grid and the navigation still work.
   await phone.setViewportSize({ width: 390, height: 844 });
   await phone.waitForSelector("#camera-grid [data-camera]");

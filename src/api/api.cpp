@@ -294,6 +294,7 @@ class Api::Impl {
   void DeleteWebhook(const CallPtr& call);
   void WebhookDeliveries(const CallPtr& call);
   void EventsWithoutUpgrade(const CallPtr& call);
+  void LiveWithoutUpgrade(const CallPtr& call);
 
  public:
   void HandleUpgrade(http::Request request, http::UpgradeResponder respond);
@@ -302,6 +303,27 @@ class Api::Impl {
  private:
   // Open event channels by user (loop thread). Entries whose session ended are pruned on push.
   std::multimap<std::int64_t, std::weak_ptr<http::WebSocketChannel>> event_channels_;
+
+  // Who is watching which camera live right now (loop thread), for the "being watched" panel.
+  struct Watcher {
+    std::string username, device, address;
+    std::int64_t since_ms = 0;
+  };
+  std::map<std::int64_t, std::map<std::uint64_t, Watcher>> watchers_;  // camera → watch id
+  std::uint64_t next_watch_id_ = 1;
+  json WatchersJson(std::int64_t camera_id) const {
+    json list = json::array();
+    if (const auto it = watchers_.find(camera_id); it != watchers_.end()) {
+      for (const auto& [id, w] : it->second) {
+        list.push_back(json{{"username", w.username},
+                            {"device", w.device},
+                            {"address", w.address},
+                            {"since", Time(w.since_ms)}});
+      }
+    }
+    return list;
+  }
+  void HandleLiveUpgrade(const CallPtr& call, http::UpgradeResponder respond);
   // Whether the caller may see `alert` (its camera's view right, or their own account's alert).
   base::Result<bool> MaySeeAlert(const CallPtr& call, const alerts::StoredAlert& alert);
   void RaiseAlert(alerts::RaisedAlert alert) {
@@ -380,6 +402,7 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
        &Impl::WebhookDeliveries},
       // A WebSocket endpoint (HandleUpgrade); a plain GET is told to upgrade.
       {"GET", "/api/v1/events", Action::kSubscribeEvents, false, &Impl::EventsWithoutUpgrade},
+      {"GET", "/api/v1/cameras/{id}/live", Action::kUseCamera, true, &Impl::LiveWithoutUpgrade},
   };
   return routes;
 }
@@ -1239,9 +1262,11 @@ void Api::Impl::ListCameras(const CallPtr& call) {
     target.camera_id = camera.id;
     target.camera_rights_granted = it == granted->end() ? 0 : it->second;
     if (auth::Authorize(call->principal, Action::kUseCamera, target) != Decision::kAllow) continue;
-    list.push_back(CameraJson(camera,
-                              auth::EffectiveRights(call->user->role, target.camera_rights_granted),
-                              StreamStatusOf(camera.id)));
+    json shown = CameraJson(camera,
+                            auth::EffectiveRights(call->user->role, target.camera_rights_granted),
+                            StreamStatusOf(camera.id));
+    shown["watchers"] = WatchersJson(camera.id);
+    list.push_back(std::move(shown));
   }
   Reply(call, 200, json{{"cameras", list}});
 }
@@ -1415,7 +1440,9 @@ void Api::Impl::GetCamera(const CallPtr& call) {
   auth::CameraRights rights = 0;
   const auto camera = CameraWithRight(call, auth::CameraRight::kView, &rights);
   if (!camera) return;
-  Reply(call, 200, json{{"camera", CameraJson(*camera, rights, StreamStatusOf(camera->id))}});
+  json shown = CameraJson(*camera, rights, StreamStatusOf(camera->id));
+  shown["watchers"] = WatchersJson(camera->id);
+  Reply(call, 200, json{{"camera", shown}});
 }
 
 void Api::Impl::UpdateCamera(const CallPtr& call) {
@@ -1945,6 +1972,11 @@ void Api::Impl::WebhookDeliveries(const CallPtr& call) {
 // ----------------------------------------------------------------------------------------------
 // Events (WebSocket)
 
+void Api::Impl::LiveWithoutUpgrade(const CallPtr& call) {
+  if (!CameraWithRight(call, auth::CameraRight::kView)) return;
+  EventsWithoutUpgrade(call);
+}
+
 void Api::Impl::EventsWithoutUpgrade(const CallPtr& call) {
   http::Response response =
       ErrorResponse(ApiError{426, "upgrade_required", "this endpoint is a WebSocket"});
@@ -1978,9 +2010,9 @@ void Api::Impl::HandleUpgrade(http::Request request, http::UpgradeResponder resp
   auto target = ParseTarget(call->request.target);
   if (!target) return Error(call, 400, "invalid_request", target.error().message);
   call->target = std::move(*target);
-  if (call->target.path != "/api/v1/events") {
-    return Error(call, 404, "not_found", "no WebSocket endpoint here");
-  }
+  const bool events = call->target.path == "/api/v1/events";
+  const bool live = MatchPath("/api/v1/cameras/{id}/live", call->target.path, call->params);
+  if (!events && !live) return Error(call, 404, "not_found", "no WebSocket endpoint here");
   if (!OwnerExists()) return Error(call, 503, "setup_required", "camguard is not set up yet");
   // Cross-site WebSocket hijacking: the browser attaches the session cookie to a WebSocket that
   // any page opens, so the Origin must be ours (and present: every browser sends it here).
@@ -1993,6 +2025,7 @@ void Api::Impl::HandleUpgrade(http::Request request, http::UpgradeResponder resp
   }
   ResolveSession(call);
   if (call->finished) return;
+  if (live) return HandleLiveUpgrade(call, std::move(respond));
   if (!Require(call, Action::kSubscribeEvents, auth::Target{}, call->target.path)) return;
   const std::int64_t user_id = call->user->id;
   call->finished = true;  // answered by the upgrade
@@ -2001,6 +2034,107 @@ void Api::Impl::HandleUpgrade(http::Request request, http::UpgradeResponder resp
         event_channels_.emplace(user_id, channel);
         channel->Send(Dump(json{{"type", "hello"}}), false);
       }));
+}
+
+namespace {
+// One viewer of one camera. Chunks arrive on the streaming engine's thread and are queued on the
+// WebSocket; a viewer that falls behind (the queue is full) skips to the next keyframe instead of
+// delaying anyone, and recording never waits for it.
+class LiveSession final : public http::WebSocketSession,
+                          public std::enable_shared_from_this<LiveSession> {
+ public:
+  LiveSession(cameras::StreamingControl& streaming, std::int64_t camera_id,
+              std::function<void()> on_open, std::function<void(std::uint64_t skipped)> on_close)
+      : streaming_(streaming),
+        camera_id_(camera_id),
+        on_open_(std::move(on_open)),
+        on_close_(std::move(on_close)) {}
+
+  void OnOpen(std::shared_ptr<http::WebSocketChannel> channel) override {
+    channel_ = channel;
+    on_open_();
+    std::weak_ptr<LiveSession> weak = shared_from_this();
+    subscription_ = streaming_.SubscribeLive(camera_id_, [weak](const cameras::LiveChunk& chunk) {
+      if (auto self = weak.lock()) self->Deliver(chunk);
+    });
+  }
+  void OnMessage(std::string, bool) override {}  // the page sends nothing that matters
+  void OnClose() override {
+    streaming_.UnsubscribeLive(camera_id_, subscription_);
+    std::lock_guard lock(mutex_);
+    on_close_(skipped_);
+  }
+
+ private:
+  void Deliver(const cameras::LiveChunk& chunk) {
+    std::lock_guard lock(mutex_);
+    auto channel = channel_.lock();
+    if (!channel || !chunk.bytes) return;
+    if (chunk.is_init) {
+      // The page needs the codec before the init segment to create its SourceBuffer.
+      const auto status = streaming_.Status(camera_id_);
+      const std::string codec = status ? status->codec : std::string();
+      channel->Send(json{{"type", "init"},
+                         {"codec", codec},
+                         {"width", status ? status->width : 0},
+                         {"height", status ? status->height : 0}}
+                        .dump(),
+                    false);
+      waiting_for_keyframe_ = true;
+    } else if (waiting_for_keyframe_ && !chunk.keyframe) {
+      ++skipped_;
+      return;
+    }
+    std::string bytes(chunk.bytes->begin(), chunk.bytes->end());
+    if (!channel->Send(std::move(bytes), true)) {
+      ++skipped_;
+      waiting_for_keyframe_ = true;  // behind: resume at the next keyframe
+      return;
+    }
+    if (!chunk.is_init) waiting_for_keyframe_ = false;
+  }
+
+  cameras::StreamingControl& streaming_;
+  const std::int64_t camera_id_;
+  std::function<void()> on_open_;
+  std::function<void(std::uint64_t)> on_close_;
+  std::mutex mutex_;
+  std::weak_ptr<http::WebSocketChannel> channel_;
+  std::uint64_t subscription_ = 0;
+  bool waiting_for_keyframe_ = true;
+  std::uint64_t skipped_ = 0;
+};
+}  // namespace
+
+void Api::Impl::HandleLiveUpgrade(const CallPtr& call, http::UpgradeResponder respond) {
+  const auto camera = CameraWithRight(call, auth::CameraRight::kView);
+  if (!camera) return;
+  if (!deps_.streaming) {
+    return Error(call, 503, "streaming_unavailable", "the streaming engine is not running");
+  }
+  const std::uint64_t watch_id = next_watch_id_++;
+  const Watcher watcher{call->user->username, call->actor.device, call->request.remote_address,
+                        Millis(deps_.clock)};
+  const std::int64_t camera_id = camera->id;
+  const std::string public_id = camera->public_id;
+  call->finished = true;  // answered by the upgrade
+  // Every live session is audited when it starts and when it ends (who, device, address, how
+  // long), and listed as a watcher on the camera meanwhile.
+  auto on_open = [this, call, camera_id, watch_id, watcher, public_id] {
+    watchers_[camera_id][watch_id] = watcher;
+    Audit(call, "camera.live_start", public_id, audit::Outcome::kSuccess);
+  };
+  auto on_close = [this, call, camera_id, watch_id, watcher, public_id](std::uint64_t skipped) {
+    if (auto it = watchers_.find(camera_id); it != watchers_.end()) {
+      it->second.erase(watch_id);
+      if (it->second.empty()) watchers_.erase(it);
+    }
+    Audit(call, "camera.live_end", public_id, audit::Outcome::kSuccess,
+          json{{"seconds", (Millis(deps_.clock) - watcher.since_ms) / 1000},
+               {"skipped_fragments", skipped}});
+  };
+  respond(std::make_shared<LiveSession>(*deps_.streaming, camera_id, std::move(on_open),
+                                        std::move(on_close)));
 }
 
 void Api::Impl::PushAlert(const alerts::StoredAlert& alert,

@@ -202,6 +202,8 @@ const std::map<std::string, MatrixCase>& Matrix() {
       {"DELETE /api/v1/webhooks/{id}",
        {"DELETE", "/api/v1/webhooks/{webhook}", "", {401, 403, 403, 204, 204}}},
       {"GET /api/v1/events", {"GET", "/api/v1/events", "", {401, 426, 426, 426, 426}}},
+      {"GET /api/v1/cameras/{id}/live",
+       {"GET", "/api/v1/cameras/{camera_b}/live", "", {401, 403, 403, 426, 426}}},
       {"GET /api/v1/webhooks/{id}/deliveries",
        {"GET", "/api/v1/webhooks/{webhook}/deliveries", "", {401, 403, 403, 200, 200}}},
   };

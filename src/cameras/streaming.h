@@ -4,8 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace camguard::cameras {
 
@@ -31,6 +34,17 @@ struct StreamStatus {
   std::string last_error;        // never contains credentials
 };
 
+// One piece of a camera's live fMP4 stream: the init segment (a decoder restart follows) or a
+// fragment (moof+mdat) of about a second.
+struct LiveChunk {
+  std::shared_ptr<const std::vector<std::uint8_t>> bytes;
+  bool is_init = false;
+  bool keyframe = false;       // the fragment starts with a keyframe
+  std::uint64_t sequence = 0;  // per camera; a gap means chunks were skipped
+};
+// Called on the streaming engine's thread; must only queue (never block).
+using LiveSink = std::function<void(const LiveChunk&)>;
+
 class StreamingControl {
  public:
   virtual ~StreamingControl() = default;
@@ -38,6 +52,10 @@ class StreamingControl {
   virtual void CameraChanged(std::int64_t camera_id) = 0;
   virtual void CameraRemoved(std::int64_t camera_id) = 0;
   virtual std::optional<StreamStatus> Status(std::int64_t camera_id) const = 0;
+  // Live fan-out: the sink first gets the latest init segment and the fragments since the last
+  // keyframe (so a picture appears at once), then every new chunk. Returns the subscription id.
+  virtual std::uint64_t SubscribeLive(std::int64_t camera_id, LiveSink sink) = 0;
+  virtual void UnsubscribeLive(std::int64_t camera_id, std::uint64_t subscription) = 0;
 };
 
 }  // namespace camguard::cameras

@@ -102,6 +102,8 @@ MATRIX = [
     ("GET", "/api/v1/webhooks/{id}/deliveries", "attempts", (401, 403, 403, 200, 200),
      "webhook_deliveries"),
     ("GET", "/api/v1/events", "without upgrading", (401, 426, 426, 426, 426), "events_plain"),
+    ("GET", "/api/v1/cameras/{id}/live", "B without upgrading (no view there)",
+     (401, 403, 403, 426, 426), "live_plain"),
 ]
 
 
@@ -672,6 +674,9 @@ class AuthorizationMatrix(HubTestCase):
 
     def case_webhook_deliveries(self, role, actor):
         return Request("GET", API + f"/webhooks/{self.new_webhook()}/deliveries")
+
+    def case_live_plain(self, role, actor):
+        return Request("GET", API + f"/cameras/{self.camera_b}/live")
 
     def case_events_plain(self, role, actor):
         return Request("GET", API + "/events")

@@ -126,7 +126,10 @@ async function logout() {
 function route() {
   if (!state.me) return;
   clearInterval(state.timer);
+  state.closeLive?.();
+  state.closeLive = null;
   const page = location.hash.replace(/^#\//, "") || "cameras";
+  if (page.startsWith("camera/")) return cameraView(decodeURIComponent(page.slice(7)));
   for (const link of document.querySelectorAll("[data-nav]")) {
     link.classList.toggle("active", link.getAttribute("data-nav") === `#/${page}`);
   }
@@ -198,15 +201,80 @@ function loginView() {
 function cameraCard(camera) {
   const status = camera.status;
   const stateName = status ? status.state : "no engine";
+  const watchers = camera.watchers || [];
   return el("article", { class: "camera", "data-camera": camera.id },
-    el("h2", { text: camera.name }),
+    el("h2", {}, el("a", { href: `#/camera/${encodeURIComponent(camera.id)}`, text: camera.name })),
     el("span", { class: `badge ${stateName}`, text: stateName }),
     status ? el("p", { class: "muted", text:
       `${status.codec || "codec unknown"} · ${status.width}×${status.height} · ` +
       `${status.frames_per_second.toFixed(1)} fps · ${(status.bits_per_second / 1e6).toFixed(2)} Mbit/s` +
       (status.recording ? " · recording" : "") }) : null,
     status && status.last_error ? el("p", { class: "error", text: status.last_error }) : null,
+    watchers.length ? el("p", { class: "watched", text:
+      `Being watched by ${watchers.map((w) => `${w.username} (${w.device})`).join(", ")}` }) : null,
     el("p", { class: "muted", text: `Your rights: ${camera.rights.join(", ") || "none"}` }));
+}
+
+// ---- live view: fMP4 over a WebSocket into Media Source Extensions ---------------------------
+
+function cameraView(id) {
+  const video = el("video", { id: "live", muted: true, autoplay: true, playsinline: true });
+  video.muted = true;
+  const note = el("p", { class: "muted", id: "live-note", text: "Connecting…" });
+  show(el("h1", { text: "Live" }), el("div", { class: "player" }, video), note,
+       el("p", {}, el("a", { href: "#/cameras", text: "Back to all cameras" })));
+  const socket = new WebSocket(`wss://${location.host}${API}/cameras/${encodeURIComponent(id)}/live`);
+  socket.binaryType = "arraybuffer";
+  let buffer = null;
+  let queue = [];
+  const pump = () => {
+    if (!buffer || buffer.updating || queue.length === 0) return;
+    try {
+      buffer.appendBuffer(queue.shift());
+    } catch (e) {
+      note.textContent = `Playback error: ${e.message}`;
+    }
+  };
+  const keepUp = () => {
+    if (!buffer || buffer.updating || buffer.buffered.length === 0) return;
+    const end = buffer.buffered.end(buffer.buffered.length - 1);
+    // Live means live: when the page falls behind (a busy phone), jump to the edge.
+    if (end - video.currentTime > 1.5) video.currentTime = Math.max(0, end - 0.3);
+    const start = buffer.buffered.start(0);
+    if (video.currentTime - start > 30) buffer.remove(start, video.currentTime - 10);
+  };
+  const begin = (codec) => {
+    const type = `video/mp4; codecs="${codec}"`;
+    if (!("MediaSource" in window) || !MediaSource.isTypeSupported(type)) {
+      note.textContent = `This browser cannot play ${codec || "this stream"}` +
+        (codec.startsWith("hvc1") || codec.startsWith("hev1")
+          ? " (H.265). Give the camera an H.264 sub-stream for browsers." : ".");
+      return;
+    }
+    const source = new MediaSource();
+    buffer = null;
+    queue = [];
+    video.src = URL.createObjectURL(source);
+    source.addEventListener("sourceopen", () => {
+      buffer = source.addSourceBuffer(type);
+      buffer.mode = "segments";
+      buffer.addEventListener("updateend", () => { keepUp(); pump(); });
+      pump();
+    }, { once: true });
+    note.textContent = `${codec}`;
+  };
+  socket.addEventListener("message", (event) => {
+    if (typeof event.data === "string") {
+      const message = JSON.parse(event.data);
+      if (message.type === "init") begin(message.codec);
+      return;
+    }
+    queue.push(event.data);
+    pump();
+  });
+  socket.addEventListener("close", () => { note.textContent = "The live stream ended."; });
+  video.addEventListener("timeupdate", keepUp);
+  state.closeLive = () => socket.close();
 }
 
 async function camerasView() {

@@ -8,13 +8,17 @@
 namespace camguard::web {
 
 namespace {
-http::Response NotFound() {
+// Errors look like the API's everywhere, so a client never has to guess the format.
+http::Response ErrorResponse(int status, std::string_view code, std::string_view message) {
   http::Response response;
-  response.status = 404;
-  response.SetHeader("Content-Type", "text/plain; charset=utf-8");
-  response.body = "not found\n";
+  response.status = status;
+  response.SetHeader("Content-Type", "application/json");
+  response.body = std::string(R"({"error":{"code":")") + std::string(code) +
+                  R"(","message":")" + std::string(message) + R"("}})";
   return response;
 }
+
+http::Response NotFound() { return ErrorResponse(404, "not_found", "no such resource"); }
 }  // namespace
 
 void Frontend::Handle(http::Request request, http::Responder respond) {
@@ -24,11 +28,8 @@ void Frontend::Handle(http::Request request, http::Responder respond) {
     return api_.Handle(std::move(request), std::move(respond));
   }
   if (request.method != "GET" && request.method != "HEAD") {
-    http::Response response;
-    response.status = 405;
+    http::Response response = ErrorResponse(405, "method_not_allowed", "method not allowed here");
     response.SetHeader("Allow", "GET, HEAD");
-    response.SetHeader("Content-Type", "text/plain; charset=utf-8");
-    response.body = "method not allowed\n";
     return respond(std::move(response));
   }
   std::string_view name;

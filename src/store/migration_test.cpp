@@ -109,6 +109,12 @@ const SeedRow kSeedRows[] = {
      "INSERT INTO alert_deliveries (alert_id, webhook_id, channel, attempt, outcome, detail,"
      " time_ms) VALUES (1, 1, 'webhook', 1, 'dead', 'HTTP 500', 7100)",
      "SELECT count(*) FROM alert_deliveries WHERE outcome = 'dead' AND alert_id = 1"},
+    // 0006_recordings
+    {6, "recordings",
+     "INSERT INTO recordings (camera_id, path, start_ms, end_ms, bytes, frames, encrypted,"
+     " complete, codec) VALUES (1, '/r/1/1000.cgv', 1000, 61000, 22000000, 1500, 1, 1,"
+     " 'avc1.640028')",
+     "SELECT count(*) FROM recordings WHERE camera_id = 1 AND frames = 1500 AND complete = 1"},
 };
 
 struct SchemaObject {

@@ -105,6 +105,10 @@ const SeedRow kSeedRows[] = {
      "INSERT INTO webhooks (id, public_id, name, url, secret_sealed, min_severity, created_ms)"
      " VALUES (1, 'whk-1', 'ha', 'https://ha.example/hook', x'01', 'critical', 7000)",
      "SELECT count(*) FROM webhooks WHERE public_id = 'whk-1' AND enabled = 1"},
+    {5, "alert_subscriptions",
+     "INSERT INTO alert_subscriptions (user_id, min_severity, camera_ids, quiet_start, quiet_end)"
+     " VALUES (1, 'critical', '1', 1320, 420)",
+     "SELECT count(*) FROM alert_subscriptions WHERE user_id = 1 AND quiet_start = 1320"},
     {5, "alert_deliveries",
      "INSERT INTO alert_deliveries (alert_id, webhook_id, channel, attempt, outcome, detail,"
      " time_ms) VALUES (1, 1, 'webhook', 1, 'dead', 'HTTP 500', 7100)",

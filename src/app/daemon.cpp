@@ -31,6 +31,7 @@
 #include "config/config.h"
 #include "crypto/certificate.h"
 #include "crypto/crypto.h"
+#include "engine/engine.h"
 #include "mqtt/bridge.h"
 #include "net/server.h"
 #include "web/frontend.h"
@@ -229,8 +230,25 @@ int Serve(const ServeOptions& options) {
     }
   } blocking;
 
-  // The streaming engine's view of the cameras, once it runs.
-  cameras::StreamingControl* streaming_control = nullptr;
+  // The streaming engine: its own SQLite connections and threads; the API tells it about camera
+  // changes and shows its status.
+  engine::EngineOptions engine_options;
+  engine_options.database = dir.database();
+  engine_options.recordings_root = config.recordings_directory.value_or(dir.recordings());
+  engine_options.secrets_key = &*secrets_key;
+  if (config.encrypt_recordings) {
+    auto recordings_key = crypto::LoadOrCreateKeyFile(dir.recordings_key());
+    if (!recordings_key) return Fatal("recordings key", recordings_key.error());
+    engine_options.recordings_key = std::make_shared<const crypto::SecretKey>(*recordings_key);
+  }
+  engine_options.segment_length = config.segment_length;
+  engine_options.disk_budget_bytes = config.disk_budget_gib << 30;
+  engine_options.min_free_percent = config.min_free_percent;
+  engine_options.stall_timeout = config.stall_timeout;
+  engine_options.reconnect_max_delay = config.reconnect_max_delay;
+  auto streaming = engine::Engine::Create(engine_options, clock);
+  if (!streaming) return Fatal("streaming engine", streaming.error());
+  cameras::StreamingControl* streaming_control = streaming->get();
 
   // MQTT with Home Assistant discovery, when configured.
   std::unique_ptr<mqtt::Bridge> mqtt_bridge;
@@ -304,7 +322,7 @@ int Serve(const ServeOptions& options) {
   api_options.recordings_directory = config.recordings_directory.value_or(dir.recordings());
   api::Api api(
       api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key, blocking,
-                   nullptr, alert_hub->get()},
+                   streaming_control, alert_hub->get()},
       api_options);
 
   net::ServerOptions server_options;
@@ -394,7 +412,10 @@ int Serve(const ServeOptions& options) {
     publish_cameras();
     (*server)->Every(std::chrono::seconds(5), publish_cameras);
   }
+  if (auto started = (*streaming)->Start(); !started)
+    return Fatal("streaming engine", started.error());
   (*server)->Run();
+  (*streaming)->Stop();
   (*alert_hub)->Stop();
   if (mqtt_bridge) mqtt_bridge->Stop();
 

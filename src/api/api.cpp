@@ -17,6 +17,8 @@
 #include "api/router.h"
 #include "alerts/alert_store.h"
 #include "alerts/webhook.h"
+#include "base/files.h"
+#include "recording/recording.h"
 #include "auth/account_store.h"
 #include "auth/api_tokens.h"
 #include "auth/password_policy.h"
@@ -295,6 +297,9 @@ class Api::Impl {
   void WebhookDeliveries(const CallPtr& call);
   void EventsWithoutUpgrade(const CallPtr& call);
   void LiveWithoutUpgrade(const CallPtr& call);
+  void ListRecordings(const CallPtr& call);
+  void CreateExport(const CallPtr& call);
+  void DownloadExport(const CallPtr& call);
 
  public:
   void HandleUpgrade(http::Request request, http::UpgradeResponder respond);
@@ -403,6 +408,9 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
       // A WebSocket endpoint (HandleUpgrade); a plain GET is told to upgrade.
       {"GET", "/api/v1/events", Action::kSubscribeEvents, false, &Impl::EventsWithoutUpgrade},
       {"GET", "/api/v1/cameras/{id}/live", Action::kUseCamera, true, &Impl::LiveWithoutUpgrade},
+      {"GET", "/api/v1/cameras/{id}/recordings", Action::kUseCamera, true, &Impl::ListRecordings},
+      {"POST", "/api/v1/cameras/{id}/exports", Action::kUseCamera, true, &Impl::CreateExport},
+      {"GET", "/api/v1/exports/{id}", Action::kUseCamera, true, &Impl::DownloadExport},
   };
   return routes;
 }
@@ -2157,6 +2165,148 @@ void Api::Impl::PushAlert(const alerts::StoredAlert& alert,
     }
     ++it;
   }
+}
+
+// ----------------------------------------------------------------------------------------------
+// Recordings and exports
+
+namespace {
+// "from"/"to" query or body values: RFC 3339.
+std::optional<base::WallTime> TimeParam(const std::multimap<std::string, std::string>& query,
+                                        const char* name) {
+  const auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  auto parsed = base::ParseRfc3339(it->second);
+  if (!parsed) return std::nullopt;
+  return *parsed;
+}
+}  // namespace
+
+void Api::Impl::ListRecordings(const CallPtr& call) {
+  const auto camera = CameraWithRight(call, auth::CameraRight::kPlayback);
+  if (!camera) return;
+  const auto now = deps_.clock.Now();
+  const auto from = TimeParam(call->target.query, "from").value_or(now - std::chrono::hours(24));
+  const auto to = TimeParam(call->target.query, "to").value_or(now + std::chrono::minutes(1));
+  for (const auto& [key, value] : call->target.query) {
+    if (key != "from" && key != "to")
+      return Error(call, 400, "invalid_request", "unknown query parameter '" + key.substr(0, 32) + "'");
+    if (!base::ParseRfc3339(value))
+      return Error(call, 400, "invalid_request", "'" + key + "' must be an RFC 3339 date-time");
+  }
+  if (to <= from) return Error(call, 400, "invalid_request", "'to' must be after 'from'");
+  recording::RecordingIndex index(deps_.db);
+  auto segments = index.Find(camera->id, from, to);
+  if (!segments) return Internal(call, segments.error(), "recordings");
+  json list = json::array(), gaps = json::array();
+  std::optional<base::WallTime> previous_end;
+  for (const auto& segment : *segments) {
+    // A hole of more than two seconds between segments is a gap the owner should see.
+    if (previous_end && segment.start - *previous_end > std::chrono::seconds(2)) {
+      gaps.push_back(json{{"from", base::FormatRfc3339(*previous_end)},
+                          {"to", base::FormatRfc3339(segment.start)}});
+    }
+    previous_end = std::max(previous_end.value_or(segment.end), segment.end);
+    list.push_back(json{{"from", base::FormatRfc3339(segment.start)},
+                        {"to", base::FormatRfc3339(segment.end)},
+                        {"frames", segment.frames},
+                        {"bytes", segment.bytes},
+                        {"codec", segment.codec},
+                        {"complete", segment.complete},
+                        {"encrypted", segment.encrypted}});
+  }
+  Reply(call, 200, json{{"segments", list}, {"gaps", gaps}});
+}
+
+void Api::Impl::CreateExport(const CallPtr& call) {
+  const auto camera = CameraWithRight(call, auth::CameraRight::kExport);
+  if (!camera) return;
+  auto body = DecodeObject(call->request.body, {{"from", FieldType::kString, true, 64},
+                                                {"to", FieldType::kString, true, 64}});
+  if (!body) return Error(call, body.error());
+  const auto from = base::ParseRfc3339(RequiredString(*body, "from"));
+  const auto to = base::ParseRfc3339(RequiredString(*body, "to"));
+  if (!from || !to) return Error(call, 400, "invalid_request", "from and to are RFC 3339 date-times");
+  if (*to <= *from) return Error(call, 400, "invalid_request", "'to' must be after 'from'");
+  if (*to - *from > std::chrono::hours(24))
+    return Error(call, 400, "invalid_request", "an export covers at most 24 hours");
+  if (!options_.exports_directory) return Error(call, 503, "unavailable", "exports are not set up");
+  const std::string public_id = "exp_" + crypto::RandomToken(12);
+  const auto path = *options_.exports_directory / (public_id + ".mp4");
+  if (auto made = base::EnsurePrivateDirectory(*options_.exports_directory); !made)
+    return Internal(call, made.error(), "exports folder");
+  // Reading and writing a clip is slow file work: the blocking pool does it on its own
+  // database connection, and the answer comes back to the loop.
+  struct Outcome {
+    base::Result<recording::ExportResult> result = base::Fail(base::ErrorCode::kInternal, "not run");
+  };
+  auto outcome = std::make_shared<Outcome>();
+  const std::filesystem::path database = deps_.db.path();
+  if (database.empty()) return Error(call, 503, "unavailable", "exports need an on-disk database");
+  deps_.blocking.RunBlocking(
+      [outcome, database, camera_id = camera->id, from = *from, to = *to, path,
+       key = options_.recordings_key] {
+        auto db = store::Database::Open(database);
+        if (!db) {
+          outcome->result = tl::unexpected(db.error());
+          return;
+        }
+        recording::RecordingIndex index(*db);
+        outcome->result = recording::Export(index, camera_id, from, to, path, key.get());
+      },
+      [this, call, outcome, camera = *camera, public_id, path, from = *from, to = *to] {
+        if (!outcome->result) {
+          if (outcome->result.error().code == base::ErrorCode::kNotFound)
+            return Error(call, 404, "not_found", outcome->result.error().message);
+          return Internal(call, outcome->result.error(), "export");
+        }
+        const auto& done = *outcome->result;
+        auto stmt = deps_.db.Prepare(
+            "INSERT INTO exports (public_id, camera_id, user_id, path, from_ms, to_ms, bytes, "
+            "sha256, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        if (!stmt) return Internal(call, stmt.error(), "export");
+        stmt->Bind(1, public_id).Bind(2, camera.id).Bind(3, call->user->id).Bind(4, path.string())
+            .Bind(5, base::ToUnixMillis(from)).Bind(6, base::ToUnixMillis(to))
+            .Bind(7, static_cast<std::int64_t>(done.bytes)).Bind(8, done.sha256_hex)
+            .Bind(9, Millis(deps_.clock));
+        if (auto stored = stmt->Run(); !stored) return Internal(call, stored.error(), "export");
+        Audit(call, "recording.export", camera.public_id, audit::Outcome::kSuccess,
+              json{{"export", public_id}, {"from", base::FormatRfc3339(from)},
+                   {"to", base::FormatRfc3339(to)}, {"sha256", done.sha256_hex}});
+        Reply(call, 201,
+              json{{"export", json{{"id", public_id}, {"camera_id", camera.public_id},
+                                   {"from", base::FormatRfc3339(from)}, {"to", base::FormatRfc3339(to)},
+                                   {"bytes", done.bytes}, {"sha256", done.sha256_hex},
+                                   {"fragments", done.fragments}}}});
+      });
+}
+
+void Api::Impl::DownloadExport(const CallPtr& call) {
+  auto stmt = deps_.db.Prepare(
+      "SELECT e.path, e.user_id, e.sha256, c.public_id FROM exports e LEFT JOIN cameras c ON "
+      "c.id = e.camera_id WHERE e.public_id = ?");
+  if (!stmt) return Internal(call, stmt.error(), "export lookup");
+  stmt->Bind(1, call->params["id"]);
+  auto row = stmt->Step();
+  if (!row) return Internal(call, row.error(), "export lookup");
+  // Only the person who made the export, or a manager, downloads it.
+  const bool found = *row;
+  const bool mine = found && stmt->ColumnOptionalInt(1) == call->user->id;
+  const bool manager = call->user->role == auth::Role::kOwner || call->user->role == auth::Role::kAdmin;
+  if (call->principal->token || !found || !(mine || manager)) {
+    return Error(call, 404, "not_found", "no such export");
+  }
+  const std::string path = stmt->ColumnText(0);
+  const std::string sha256 = stmt->ColumnText(2);
+  Audit(call, "recording.download", call->params["id"], audit::Outcome::kSuccess);
+  http::Response response;
+  response.status = 200;
+  response.SetHeader("Content-Type", "video/mp4");
+  response.SetHeader("Content-Disposition",
+                     "attachment; filename=\"camguard-" + call->params["id"] + ".mp4\"");
+  response.SetHeader("X-Content-SHA256", sha256);
+  response.body_file = path;
+  Finish(call, std::move(response));
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <filesystem>
 #include <optional>
 #include <memory>
@@ -38,6 +39,10 @@ struct ApiOptions {
   std::string issuer = "camguard";  // shown in authenticator apps
   // Where recordings are written; its file system's free space is a metric.
   std::optional<std::filesystem::path> recordings_directory;
+  // Where exported clips are written (plain MP4; never deleted by retention).
+  std::optional<std::filesystem::path> exports_directory;
+  // Opens encrypted recordings for export; null when recordings are not encrypted.
+  std::shared_ptr<const crypto::SecretKey> recordings_key;
 };
 
 struct ApiDeps {

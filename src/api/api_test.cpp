@@ -202,6 +202,15 @@ const std::map<std::string, MatrixCase>& Matrix() {
       {"DELETE /api/v1/webhooks/{id}",
        {"DELETE", "/api/v1/webhooks/{webhook}", "", {401, 403, 403, 204, 204}}},
       {"GET /api/v1/events", {"GET", "/api/v1/events", "", {401, 426, 426, 426, 426}}},
+      // Camera B: the member holds ptz there, neither playback nor export.
+      {"GET /api/v1/cameras/{id}/recordings",
+       {"GET", "/api/v1/cameras/{camera_b}/recordings", "", {401, 403, 403, 200, 200}}},
+      // The in-process hub has no exports folder: allowed callers get 503.
+      {"POST /api/v1/cameras/{id}/exports",
+       {"POST", "/api/v1/cameras/{camera_b}/exports",
+        R"({"from":"2026-11-24T00:00:00Z","to":"2026-11-24T00:01:00Z"})",
+        {401, 403, 403, 503, 503}}},
+      {"GET /api/v1/exports/{id}", {"GET", "/api/v1/exports/exp_none", "", {401, 404, 404, 404, 404}}},
       {"GET /api/v1/cameras/{id}/live",
        {"GET", "/api/v1/cameras/{camera_b}/live", "", {401, 403, 403, 426, 426}}},
       {"GET /api/v1/webhooks/{id}/deliveries",

@@ -320,6 +320,8 @@ int Serve(const ServeOptions& options) {
   api_options.session_absolute_timeout = config.session_absolute_timeout;
   api_options.allowed_origins = config.allowed_origins;
   api_options.recordings_directory = config.recordings_directory.value_or(dir.recordings());
+  api_options.exports_directory = dir.exports();
+  api_options.recordings_key = engine_options.recordings_key;
   api::Api api(
       api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key, blocking,
                    streaming_control, alert_hub->get()},

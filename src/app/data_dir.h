@@ -6,6 +6,7 @@
 //   keys/audit.key               HMAC key of the audit hash chain (never in the database)
 //   keys/recordings.key          master key wrapping each recording segment's own key
 //   recordings/<camera>/         segment files (unless [recording] directory moves them)
+//   exports/                     exported clips (plain MP4), never touched by retention
 //   tls/cert.pem, tls/key.pem    generated self-signed certificate (unless the owner supplies one)
 //   audit.head                   last audit seq + hash, to detect truncation
 //   setup-token                  one-time setup token while no owner exists
@@ -26,6 +27,7 @@ struct DataDir {
   std::filesystem::path audit_key() const { return keys() / "audit.key"; }
   std::filesystem::path recordings_key() const { return keys() / "recordings.key"; }
   std::filesystem::path recordings() const { return root / "recordings"; }
+  std::filesystem::path exports() const { return root / "exports"; }
   std::filesystem::path tls() const { return root / "tls"; }
   std::filesystem::path certificate() const { return tls() / "cert.pem"; }
   std::filesystem::path private_key() const { return tls() / "key.pem"; }

@@ -209,6 +209,11 @@ Database& Database::operator=(Database&& other) noexcept {
   return *this;
 }
 
+std::filesystem::path Database::path() const {
+  const char* file = db_ != nullptr ? sqlite3_db_filename(db_, "main") : nullptr;
+  return file != nullptr ? std::filesystem::path(file) : std::filesystem::path();
+}
+
 Database::~Database() {
   if (db_ != nullptr) sqlite3_close_v2(db_);
 }

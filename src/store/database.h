@@ -85,6 +85,9 @@ class Database {
   int Changes() const;
 
   sqlite3* raw() const { return db_; }
+  // The database file, for opening another connection to it (another thread's); empty for an
+  // in-memory database.
+  std::filesystem::path path() const;
 
  private:
   explicit Database(sqlite3* db) : db_(db) {}

@@ -119,6 +119,11 @@ const SeedRow kSeedRows[] = {
      " complete, codec) VALUES (1, '/r/1/1000.cgv', 1000, 61000, 22000000, 1500, 1, 1,"
      " 'avc1.640028')",
      "SELECT count(*) FROM recordings WHERE camera_id = 1 AND frames = 1500 AND complete = 1"},
+    // 0007_exports
+    {7, "exports",
+     "INSERT INTO exports (public_id, camera_id, user_id, path, from_ms, to_ms, bytes, sha256,"
+     " created_ms) VALUES ('exp-1', 1, 1, '/e/exp-1.mp4', 1000, 61000, 5000, 'ab', 9000)",
+     "SELECT count(*) FROM exports WHERE public_id = 'exp-1' AND bytes = 5000"},
 };
 
 struct SchemaObject {

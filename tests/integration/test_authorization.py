@@ -104,6 +104,11 @@ MATRIX = [
     ("GET", "/api/v1/events", "without upgrading", (401, 426, 426, 426, 426), "events_plain"),
     ("GET", "/api/v1/cameras/{id}/live", "B without upgrading (no view there)",
      (401, 403, 403, 426, 426), "live_plain"),
+    ("GET", "/api/v1/cameras/{id}/recordings", "B (no playback there)", (401, 403, 403, 200, 200),
+     "recordings_b"),
+    ("POST", "/api/v1/cameras/{id}/exports", "B, nothing recorded (no export right there)",
+     (401, 403, 403, 404, 404), "export_b"),
+    ("GET", "/api/v1/exports/{id}", "an unknown export", (401, 404, 404, 404, 404), "download_none"),
 ]
 
 
@@ -674,6 +679,19 @@ class AuthorizationMatrix(HubTestCase):
 
     def case_webhook_deliveries(self, role, actor):
         return Request("GET", API + f"/webhooks/{self.new_webhook()}/deliveries")
+
+    def case_recordings_b(self, role, actor):
+        def check(response):
+            if response.status == 200:
+                self.assertEqual(response.json(), {"segments": [], "gaps": []})
+        return Request("GET", API + f"/cameras/{self.camera_b}/recordings", check=check)
+
+    def case_export_b(self, role, actor):
+        return Request("POST", API + f"/cameras/{self.camera_b}/exports",
+                       {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T00:01:00Z"})
+
+    def case_download_none(self, role, actor):
+        return Request("GET", API + "/exports/exp_doesnotexist")
 
     def case_live_plain(self, role, actor):
         return Request("GET", API + f"/cameras/{self.camera_b}/live")

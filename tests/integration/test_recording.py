@@ -3,6 +3,7 @@
 and ffprobe judges the files: every frame there, decodable, and still so after a SIGKILL."""
 
 import glob
+import hashlib
 import os
 import signal
 import time
@@ -116,6 +117,36 @@ class RecordingTest(HubTestCase):
             self.assertNotIn(b"moof", head, path)
             self.assertEqual(probe_frames(path)[0], 0, path)
             self.assertEqual(os.stat(path).st_mode & 0o077, 0, path)
+
+    def test_export_through_the_api_plays_and_matches_its_hash(self):
+        with Camsim(cameras=1) as sim:
+            hub = self.new_hub(config={"recording": {"segment_length": "10s"}})  # encrypted
+            client = hub.login(*hub.setup_owner())
+            ids = self.add_cameras(client, sim)
+            self.wait_online(client, ids)
+            time.sleep(14)  # two segments
+            listed = client.get(API + f"/cameras/{ids[0]}/recordings", expect=200).json()
+            self.assertGreaterEqual(len(listed["segments"]), 2, listed)
+            self.assertEqual(listed["gaps"], [])
+            start = listed["segments"][0]["from"]
+            end = listed["segments"][-1]["to"]
+            made = client.post(API + f"/cameras/{ids[0]}/exports", {"from": start, "to": end},
+                               expect=201).json()["export"]
+            download = client.get(API + f"/exports/{made['id']}", expect=200)
+            self.assertEqual(download.header("content-type"), "video/mp4")
+            self.assertEqual(hashlib.sha256(download.body).hexdigest(), made["sha256"])
+            path = os.path.join(hub.tmp, "export.mp4")
+            with open(path, "wb") as f:
+                f.write(download.body)
+            frames, errors, codec, width, height = probe_frames(path)
+            self.assertEqual(errors, "")
+            self.assertEqual((codec, width, height), ("h264", 1920, 1080))
+            # Every frame of the segments, across the cut between them.
+            recorded = sum(s["frames"] for s in listed["segments"])
+            self.assertGreaterEqual(frames, recorded - FPS, (frames, recorded))
+            log = client.get(API + "/audit-log?action=recording.&limit=10", expect=200).json()
+            self.assertEqual({e["action"] for e in log["entries"]},
+                             {"recording.export", "recording.download"})
 
     def test_wrong_camera_password_shows_in_status_without_the_password(self):
         with Camsim(cameras=1) as sim:

@@ -246,6 +246,17 @@ int Serve(const ServeOptions& options) {
   engine_options.min_free_percent = config.min_free_percent;
   engine_options.stall_timeout = config.stall_timeout;
   engine_options.reconnect_max_delay = config.reconnect_max_delay;
+  // Cameras that go offline (and come back) are alerts; the hub is created further down, so the
+  // callbacks reach it through this pointer.
+  auto alerts_sink = std::make_shared<alerts::AlertHub*>(nullptr);
+  engine_options.on_camera_lost = [alerts_sink](std::int64_t camera_id, const std::string& name,
+                                                const std::string& reason) {
+    if (*alerts_sink == nullptr) return;
+    (*alerts_sink)->Raise(alerts::RaisedAlert{
+        alerts::Kind::kCameraOffline, alerts::DefaultSeverity(alerts::Kind::kCameraOffline),
+        camera_id, fmt::format("{} is offline: {}", name, reason),
+        nlohmann::json{{"reason", reason}}.dump(), "", std::nullopt});
+  };
   auto streaming = engine::Engine::Create(engine_options, clock);
   if (!streaming) return Fatal("streaming engine", streaming.error());
   cameras::StreamingControl* streaming_control = streaming->get();
@@ -302,6 +313,7 @@ int Serve(const ServeOptions& options) {
   };
   auto alert_hub = alerts::AlertHub::Start(std::move(alert_options));
   if (!alert_hub) return Fatal("alerts", alert_hub.error());
+  *alerts_sink = alert_hub->get();
   if (mqtt_bridge) {
     (*alert_hub)->AddListener([bridge = mqtt_bridge.get()](const alerts::StoredAlert& alert,
                                                            const std::vector<std::int64_t>&) {

@@ -290,6 +290,8 @@ void CameraSession::HandleEvents(SteadyTime now) {
 
 void CameraSession::OnPlaying(const rtsp::Playing& playing) {
   playing_ = true;
+  if (reported_lost_ && settings_.on_back) settings_.on_back(settings_.camera_id, settings_.name);
+  reported_lost_ = false;
   last_media_at_ = std::chrono::steady_clock::now();
   stream_ = playing.stream;
   track_.reset();
@@ -377,6 +379,12 @@ void CameraSession::Fail(std::string reason) {
   spdlog::warn("camera {}: {}; reconnecting", settings_.camera_id, reason);
   const bool was_healthy =
       playing_ && std::chrono::steady_clock::now() - connected_at_ > kHealthyAfter;
+  // A camera that streamed and is now lost (or never comes up after a restart of the hub) is
+  // reported once, not on every reconnection attempt.
+  if (!reported_lost_ && (playing_ || failures_in_a_row_ >= 2) && settings_.on_lost) {
+    settings_.on_lost(settings_.camera_id, settings_.name, reason);
+    reported_lost_ = true;
+  }
   if (fragmenter_) {
     if (auto last = fragmenter_->Flush()) EmitFragment(std::move(*last));
   }

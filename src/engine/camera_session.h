@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -31,6 +32,7 @@ namespace camguard::engine {
 
 struct SessionSettings {
   std::int64_t camera_id = 0;
+  std::string name;
   std::string url;  // rtsp://host[:port]/path, without credentials
   std::string username;
   base::Redacted<std::string> password;
@@ -39,6 +41,8 @@ struct SessionSettings {
   std::chrono::seconds stall_timeout{10};
   std::chrono::seconds handshake_timeout{15};
   std::chrono::seconds reconnect_max_delay{30};
+  std::function<void(std::int64_t, const std::string&, const std::string&)> on_lost;
+  std::function<void(std::int64_t, const std::string&)> on_back;
 };
 
 class CameraSession : public std::enable_shared_from_this<CameraSession> {
@@ -99,6 +103,7 @@ class CameraSession : public std::enable_shared_from_this<CameraSession> {
   bool have_first_unit_ = false;
 
   std::uint32_t failures_in_a_row_ = 0;
+  bool reported_lost_ = false;  // on_lost was called and on_back not yet
   std::mt19937 jitter_{std::random_device{}()};
 };
 

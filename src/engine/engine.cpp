@@ -138,6 +138,9 @@ class Engine::Impl {
     }
     SessionSettings settings;
     settings.camera_id = camera.id;
+    settings.name = camera.name;
+    settings.on_lost = options_.on_camera_lost;
+    settings.on_back = options_.on_camera_back;
     settings.url = camera.main_url;
     settings.udp = camera.transport == cameras::Transport::kUdp;
     settings.record = camera.recording_enabled;

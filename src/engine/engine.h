@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "base/clock.h"
 #include "base/result.h"
@@ -33,6 +34,11 @@ struct EngineOptions {
   std::chrono::seconds stall_timeout{10};
   std::chrono::seconds reconnect_max_delay{30};
   std::size_t writer_threads = 2;
+  // Told (on the engine's thread; must not block) when a camera that was streaming is lost, and
+  // when it streams again.
+  std::function<void(std::int64_t camera_id, const std::string& name, const std::string& reason)>
+      on_camera_lost;
+  std::function<void(std::int64_t camera_id, const std::string& name)> on_camera_back;
 };
 
 class Engine final : public cameras::StreamingControl {

@@ -148,6 +148,25 @@ class RecordingTest(HubTestCase):
             self.assertEqual({e["action"] for e in log["entries"]},
                              {"recording.export", "recording.download"})
 
+    def test_a_camera_that_goes_away_raises_an_offline_alert(self):
+        sim = Camsim(cameras=1)
+        try:
+            hub = self.new_hub(config=PLAIN)
+            client = hub.login(*hub.setup_owner())
+            ids = self.add_cameras(client, sim)
+            self.wait_online(client, ids)
+        finally:
+            sim.stop()
+        deadline = time.monotonic() + 30
+        offline = []
+        while time.monotonic() < deadline and not offline:
+            alerts = client.get(API + "/alerts", expect=200).json()["alerts"]
+            offline = [a for a in alerts if a["kind"] == "camera.offline"]
+            time.sleep(0.25)
+        self.assertTrue(offline, "no offline alert")
+        self.assertEqual(offline[0]["camera_id"], ids[0])
+        self.assertIn("Camera 1 is offline", offline[0]["title"])
+
     def test_wrong_camera_password_shows_in_status_without_the_password(self):
         with Camsim(cameras=1) as sim:
             hub = self.new_hub(config=PLAIN)

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -27,7 +28,9 @@
 #include "auth/setup_token.h"
 #include "base/clock.h"
 #include "base/files.h"
+#include "base/strings.h"
 #include "cameras/camera_store.h"
+#include "cameras/credentials.h"
 #include "config/config.h"
 #include "crypto/certificate.h"
 #include "crypto/crypto.h"
@@ -157,6 +160,41 @@ base::Result<config::Config> LoadConfig(const ServeOptions& options) {
   }
   if (options.listen) CAMGUARD_TRY_STATUS(config::ApplyListenFlag(config, *options.listen));
   return config;
+}
+
+// Demo only: registers the cameras camsim announced (one JSON line each) unless a camera with the
+// same stream URL exists. Returns how many were added, or -1 (and says why) on bad input.
+int RegisterDemoCameras(store::Database& db, const crypto::SecretKey& secrets_key,
+                        const std::filesystem::path& lines_file, const base::Clock& clock) {
+  auto text = base::ReadFile(lines_file, 1 << 20);
+  if (!text) {
+    fmt::print(stderr, "camguard: demo: cannot read {}: {}\n", lines_file.string(), text.error().message);
+    return -1;
+  }
+  cameras::CameraStore store(db);
+  auto existing = store.List();
+  if (!existing) return -1;
+  int added = 0;
+  for (std::string_view line : base::Split(*text, '\n')) {
+    if (base::Trim(line).empty()) continue;
+    const auto camera = nlohmann::json::parse(line, nullptr, false);
+    if (!camera.is_object() || !camera.contains("rtsp_main") || !camera["rtsp_main"].is_string()) continue;
+    const std::string main_url = camera["rtsp_main"];
+    if (std::any_of(existing->begin(), existing->end(),
+                    [&](const cameras::Camera& c) { return c.main_url == main_url; })) continue;
+    cameras::NewCamera fresh;
+    fresh.name = fmt::format("Simulated camera {}", camera.value("camera", added + 1));
+    fresh.main_url = main_url;
+    if (camera.contains("rtsp_sub") && camera["rtsp_sub"].is_string()) fresh.sub_url = camera["rtsp_sub"].get<std::string>();
+    if (!cameras::ValidateStreamUrl(fresh.main_url)) continue;
+    auto sealed = cameras::SealCredentials(
+        secrets_key, cameras::CameraCredentials{camera.value("username", std::string()),
+                                                base::Redacted<std::string>(camera.value("password", std::string()))});
+    if (!sealed) continue;
+    fresh.credentials_sealed = *sealed;
+    if (store.Create(fresh, base::ToUnixMillis(clock.Now()))) ++added;
+  }
+  return added;
 }
 
 }  // namespace
@@ -364,12 +402,18 @@ int Serve(const ServeOptions& options) {
   }
   if (options.demo) {
     Say("demo mode: data in {}", dir.root.string());
-    if (options.demo_cameras > 0) {
-      Say("{} simulated cameras were requested; the demo does not start them or record them yet. "
-          "Run 'camsim --cameras {}' beside it (see 'camsim --help')",
+    if (options.demo_camsim_lines) {
+      const int added = RegisterDemoCameras(*db, *secrets_key, *options.demo_camsim_lines, clock);
+      if (added >= 0) {
+        Say("demo: {} simulated cameras registered; they appear once the owner signs in", added);
+      }
+    } else if (options.demo_cameras > 0) {
+      Say("{} simulated cameras were requested; start 'camsim --cameras {}' and add them in the "
+          "web UI, or use scripts/demo, which does both",
           options.demo_cameras, options.demo_cameras);
     }
   }
+
   audit::Entry start{audit::Actor{std::nullopt, "", "", "camguard", "local"}, "hub.start", "",
                      audit::Outcome::kSuccess, "{}"};
   if (auto appended = audit_log.Append(start); !appended) {

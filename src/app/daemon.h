@@ -14,6 +14,8 @@ struct ServeOptions {
   std::optional<std::string> listen;
   bool demo = false;     // demo banner on loopback
   int demo_cameras = 0;  // simulated cameras requested for the demo
+  // camsim's start lines (one JSON object per camera): registered as cameras at start (demo only).
+  std::optional<std::filesystem::path> demo_camsim_lines;
 };
 
 int Serve(const ServeOptions& options);

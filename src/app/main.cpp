@@ -30,6 +30,10 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--cameras", demo_cameras, "number of simulated cameras")
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
+  std::filesystem::path camsim_lines;
+  demo_cmd->add_option("--camsim-lines", camsim_lines,
+                       "register the cameras camsim printed (its JSON lines) at start")
+      ->check(CLI::ExistingFile);
 
   std::filesystem::path verify_dir;
   auto* audit_cmd = cli.add_subcommand("audit-log", "work with the tamper-evident audit log");
@@ -67,6 +71,7 @@ int main(int argc, char** argv) {
     demo.listen = demo_listen;
     demo.demo = true;
     demo.demo_cameras = demo_cameras;
+    if (!camsim_lines.empty()) demo.demo_camsim_lines = camsim_lines;
     return camguard::app::Serve(demo);
   }
   if (verify_cmd->parsed()) return camguard::app::VerifyAuditLog(verify_dir);

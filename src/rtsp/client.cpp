@@ -238,42 +238,49 @@ void Client::Resend(TimePoint now) {
 void Client::OnBytes(std::span<const std::uint8_t> bytes, TimePoint now) {
   if (state_ == State::kDone) return;
   in_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  while (state_ != State::kDone && !in_.empty() && ParseOneMessage(now)) {
+  // Messages are consumed by advancing an offset and the buffer is compacted once per read: a
+  // 64 KiB read holds dozens of RTP packets, and erasing each from the front would move the
+  // rest every time.
+  std::size_t consumed = 0;
+  while (state_ != State::kDone && consumed < in_.size()) {
+    const std::size_t used = ParseOneMessage(std::string_view(in_).substr(consumed), now);
+    if (used == 0) break;
+    consumed += used;
   }
+  in_.erase(0, consumed);
   if (in_.size() > kMaxHeaderBytes + kMaxBodyBytes + 70000) Fail("the camera sends malformed data");
 }
 
-bool Client::ParseOneMessage(TimePoint now) {
-  if (in_[0] == '$') {  // interleaved binary data (RFC 2326 §10.12)
-    if (in_.size() < 4) return false;
-    const std::uint8_t channel = static_cast<std::uint8_t>(in_[1]);
-    const std::size_t length = (static_cast<std::size_t>(static_cast<std::uint8_t>(in_[2])) << 8) |
-                               static_cast<std::uint8_t>(in_[3]);
-    if (in_.size() < 4 + length) return false;
-    const std::span<const std::uint8_t> packet(reinterpret_cast<const std::uint8_t*>(in_.data()) + 4, length);
+std::size_t Client::ParseOneMessage(std::string_view in, TimePoint now) {
+  if (in[0] == '$') {  // interleaved binary data (RFC 2326 §10.12)
+    if (in.size() < 4) return 0;
+    const std::uint8_t channel = static_cast<std::uint8_t>(in[1]);
+    const std::size_t length = (static_cast<std::size_t>(static_cast<std::uint8_t>(in[2])) << 8) |
+                               static_cast<std::uint8_t>(in[3]);
+    if (in.size() < 4 + length) return 0;
+    const std::span<const std::uint8_t> packet(reinterpret_cast<const std::uint8_t*>(in.data()) + 4, length);
     if (channel == 0) OnRtp(packet, now);
     else if (channel == 1) OnRtcp(packet);
-    in_.erase(0, 4 + length);
-    return true;
+    return 4 + length;
   }
-  const std::size_t end = in_.find("\r\n\r\n");
-  if (end == std::string::npos) {
-    if (in_.size() > kMaxHeaderBytes) Fail("the camera's answer headers are too large");
-    if (in_.size() >= 5 && !in_.starts_with("RTSP/")) Fail("the camera sends garbage");
-    return false;
+  const std::size_t end = in.find("\r\n\r\n");
+  if (end == std::string_view::npos) {
+    if (in.size() > kMaxHeaderBytes) Fail("the camera's answer headers are too large");
+    if (in.size() >= 5 && !in.starts_with("RTSP/")) Fail("the camera sends garbage");
+    return 0;
   }
-  if (!in_.starts_with("RTSP/1.0 ") || end < 12) {
+  if (!in.starts_with("RTSP/1.0 ") || end < 12) {
     Fail("the camera sends garbage instead of an RTSP answer");
-    return false;
+    return 0;
   }
   Response response;
-  const std::string_view head(in_.data(), end);
+  const std::string_view head = in.substr(0, end);
   const auto lines = base::Split(head, '\n');
   const std::string_view status_line = base::Trim(lines[0]);
   const std::string code(status_line.substr(9, 3));
   if (code.size() != 3 || !std::all_of(code.begin(), code.end(), ::isdigit)) {
     Fail("the camera's status line is malformed");
-    return false;
+    return 0;
   }
   response.status = std::atoi(code.c_str());
   for (std::size_t i = 1; i < lines.size(); ++i) {
@@ -288,19 +295,18 @@ bool Client::ParseOneMessage(TimePoint now) {
     const std::string& text = it->second;
     if (text.empty() || text.size() > 6 || !std::all_of(text.begin(), text.end(), ::isdigit)) {
       Fail("the camera sent a bad Content-Length");
-      return false;
+      return 0;
     }
     length = std::stoul(text);
     if (length > kMaxBodyBytes) {
       Fail("the camera's answer is too large");
-      return false;
+      return 0;
     }
   }
-  if (in_.size() < end + 4 + length) return false;
-  response.body = in_.substr(end + 4, length);
-  in_.erase(0, end + 4 + length);
+  if (in.size() < end + 4 + length) return 0;
+  response.body = std::string(in.substr(end + 4, length));
   OnResponse(response, now);
-  return true;
+  return end + 4 + length;
 }
 
 void Client::OnResponse(const Response& response, TimePoint now) {

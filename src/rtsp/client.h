@@ -103,7 +103,8 @@ class Client {
             std::vector<std::pair<std::string, std::string>> headers, TimePoint now);
   void Resend(TimePoint now);  // the last request again, with credentials
   void OnResponse(const Response& response, TimePoint now);
-  bool ParseOneMessage(TimePoint now);  // false: need more bytes
+  // Handles the first message in `in`; returns the bytes it used (0: more bytes are needed).
+  std::size_t ParseOneMessage(std::string_view in, TimePoint now);
   void OnRtp(std::span<const std::uint8_t> packet, TimePoint now);
   void OnRtcp(std::span<const std::uint8_t> packet);
   void OnNal(std::span<const std::uint8_t> nal);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "alerts/alert_hub.h"
 
+#include <ctime>
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
-
-#include <ctime>
 
 #include "alerts/webhook.h"
 
@@ -78,8 +78,7 @@ void AlertHub::Run() {
         return due;
       };
       wake_.wait_until(lock, earliest(), [&] {
-        return stopping_ || !queue_.empty() ||
-               earliest() <= std::chrono::steady_clock::now();
+        return stopping_ || !queue_.empty() || earliest() <= std::chrono::steady_clock::now();
       });
       if (!queue_.empty()) {
         next = std::move(queue_.front());
@@ -140,11 +139,11 @@ void AlertHub::Process(const RaisedAlert& alert) {
   auto subscriptions = store_.Subscriptions();
   std::vector<std::int64_t> recipients;
   if (subscriptions) {
-    recipients = Policy::Recipients(
-        alert, *subscriptions, LocalMinuteOfDay(now),
-        [this](std::int64_t user, std::optional<std::int64_t> camera) {
-          return options_.may_view ? options_.may_view(db_, user, camera) : true;
-        });
+    recipients =
+        Policy::Recipients(alert, *subscriptions, LocalMinuteOfDay(now),
+                           [this](std::int64_t user, std::optional<std::int64_t> camera) {
+                             return options_.may_view ? options_.may_view(db_, user, camera) : true;
+                           });
   }
   std::vector<Listener> listeners;
   {

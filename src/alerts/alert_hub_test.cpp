@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -103,9 +104,10 @@ class AlertHubTest : public ::testing::Test {
     auto db = store::Database::Open(path_);
     ASSERT_TRUE(db);
     ASSERT_TRUE(store::Migrate(*db));
-    ASSERT_TRUE(db->Execute("INSERT INTO users (id, username, password_hash, role, created_ms, "
-                            "password_changed_ms) "
-                            "VALUES (1, 'owner', 'x', 'owner', 0, 0)"));
+    ASSERT_TRUE(
+        db->Execute("INSERT INTO users (id, username, password_hash, role, created_ms, "
+                    "password_changed_ms) "
+                    "VALUES (1, 'owner', 'x', 'owner', 0, 0)"));
     db_.emplace(std::move(*db));
   }
   std::unique_ptr<AlertHub> StartHub() {
@@ -129,8 +131,12 @@ class AlertHubTest : public ::testing::Test {
     ASSERT_TRUE(store.AddWebhook(webhook, 0));
   }
   static RaisedAlert Moved() {
-    return RaisedAlert{Kind::kCameraMovedFromOutside, Severity::kCritical, std::nullopt,
-                       "Garden camera moved from outside camguard", R"({"pan":0.4})", "",
+    return RaisedAlert{Kind::kCameraMovedFromOutside,
+                       Severity::kCritical,
+                       std::nullopt,
+                       "Garden camera moved from outside camguard",
+                       R"({"pan":0.4})",
+                       "",
                        std::nullopt};
   }
   // Waits (bounded) until `done` holds, flushing the hub between looks.
@@ -189,7 +195,8 @@ TEST_F(AlertHubTest, RetriesUntilTheReceiverRecoversThenRecordsEveryAttempt) {
   EXPECT_EQ(deliveries[1].detail, "HTTP 503");
   // Every retry carries the same delivery id so the receiver can drop duplicates.
   const auto requests = receiver.requests();
-  EXPECT_EQ(HeaderOf(requests[0], "X-Camguard-Delivery"), HeaderOf(requests[2], "X-Camguard-Delivery"));
+  EXPECT_EQ(HeaderOf(requests[0], "X-Camguard-Delivery"),
+            HeaderOf(requests[2], "X-Camguard-Delivery"));
 }
 
 TEST_F(AlertHubTest, AfterTheLastRetryTheDeliveryIsDead) {

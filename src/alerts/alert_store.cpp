@@ -40,21 +40,6 @@ void BindOptional(store::Statement& s, int index, const std::optional<std::int64
   }
 }
 
-std::string JoinIds(const std::set<std::int64_t>& ids) {
-  std::string out;
-  for (std::int64_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
-  return out;
-}
-
-std::set<std::int64_t> SplitIds(std::string_view text) {
-  std::set<std::int64_t> ids;
-  for (std::string_view part : base::Split(text, ',')) {
-    if (part.empty() || part.size() > 18 || part.find_first_not_of("0123456789") != part.npos)
-      continue;
-    ids.insert(std::stoll(std::string(part)));
-  }
-  return ids;
-}
 }  // namespace
 
 base::Result<StoredAlert> AlertStore::Insert(const RaisedAlert& alert, std::int64_t now_ms) {
@@ -73,7 +58,8 @@ base::Result<StoredAlert> AlertStore::Insert(const RaisedAlert& alert, std::int6
 }
 
 base::Status AlertStore::Repeat(std::int64_t alert_id, std::int64_t now_ms) {
-  CAMGUARD_TRY(auto s, db_.Prepare("UPDATE alerts SET count = count + 1, last_ms = ? WHERE id = ?"));
+  CAMGUARD_TRY(auto s,
+               db_.Prepare("UPDATE alerts SET count = count + 1, last_ms = ? WHERE id = ?"));
   s.Bind(1, now_ms).Bind(2, alert_id);
   return s.Run();
 }
@@ -88,8 +74,8 @@ base::Result<std::optional<StoredAlert>> AlertStore::Find(std::int64_t alert_id)
 }
 
 base::Result<std::optional<StoredAlert>> AlertStore::FindByPublicId(std::string_view public_id) {
-  CAMGUARD_TRY(auto s, db_.Prepare(fmt::format("SELECT {} FROM alerts WHERE public_id = ?",
-                                               kAlertColumns)));
+  CAMGUARD_TRY(
+      auto s, db_.Prepare(fmt::format("SELECT {} FROM alerts WHERE public_id = ?", kAlertColumns)));
   s.Bind(1, public_id);
   CAMGUARD_TRY(const bool row, s.Step());
   if (!row) return std::optional<StoredAlert>();
@@ -145,7 +131,7 @@ Subscription ReadSubscription(const store::Statement& s) {
   Subscription subscription;
   subscription.user_id = s.ColumnInt(0);
   subscription.min_severity = ParseSeverity(s.ColumnText(1)).value_or(Severity::kWarning);
-  if (!s.ColumnIsNull(2)) subscription.cameras = SplitIds(s.ColumnText(2));
+  if (!s.ColumnIsNull(2)) subscription.cameras = base::SplitIds(s.ColumnText(2));
   if (!s.ColumnIsNull(3) && !s.ColumnIsNull(4)) {
     subscription.quiet_hours =
         QuietHours{static_cast<int>(s.ColumnInt(3)), static_cast<int>(s.ColumnInt(4))};
@@ -187,7 +173,7 @@ base::Status AlertStore::SetSubscription(const Subscription& subscription) {
                                    "VALUES (?, ?, ?, ?, ?)"));
   s.Bind(1, subscription.user_id).Bind(2, ToString(subscription.min_severity));
   if (subscription.cameras) {
-    s.Bind(3, JoinIds(*subscription.cameras));
+    s.Bind(3, base::JoinIds(*subscription.cameras));
   } else {
     s.BindNull(3);
   }
@@ -218,8 +204,9 @@ Webhook ReadWebhook(const store::Statement& s) {
 }  // namespace
 
 base::Result<Webhook> AlertStore::AddWebhook(Webhook webhook, std::int64_t now_ms) {
-  CAMGUARD_TRY(auto s, db_.Prepare("INSERT INTO webhooks (public_id, name, url, secret_sealed, "
-                                   "min_severity, enabled, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  CAMGUARD_TRY(auto s,
+               db_.Prepare("INSERT INTO webhooks (public_id, name, url, secret_sealed, "
+                           "min_severity, enabled, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"));
   webhook.public_id = "whk_" + crypto::RandomToken(12);
   webhook.created_ms = now_ms;
   s.Bind(1, webhook.public_id).Bind(2, webhook.name).Bind(3, webhook.url);
@@ -260,8 +247,9 @@ base::Status AlertStore::DeleteWebhook(std::int64_t webhook_id) {
 }
 
 base::Status AlertStore::RecordDelivery(const Delivery& delivery) {
-  CAMGUARD_TRY(auto s, db_.Prepare("INSERT INTO alert_deliveries (alert_id, webhook_id, channel, "
-                                   "attempt, outcome, detail, time_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  CAMGUARD_TRY(auto s,
+               db_.Prepare("INSERT INTO alert_deliveries (alert_id, webhook_id, channel, "
+                           "attempt, outcome, detail, time_ms) VALUES (?, ?, ?, ?, ?, ?, ?)"));
   s.Bind(1, delivery.alert_id);
   BindOptional(s, 2, delivery.webhook_id);
   s.Bind(3, delivery.channel)

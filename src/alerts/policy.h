@@ -36,9 +36,9 @@ enum class Kind {
   kPrivacyModeChanged,
 };
 inline constexpr std::array<Kind, 10> kEveryKind = {
-    Kind::kNewDeviceLogin,   Kind::kFailedLoginBurst, Kind::kCameraMovedFromOutside,
-    Kind::kConfigurationDrift, Kind::kTamper,         Kind::kCameraOffline,
-    Kind::kRecordingGap,     Kind::kDiskLow,          Kind::kCriticalAuditFinding,
+    Kind::kNewDeviceLogin,     Kind::kFailedLoginBurst, Kind::kCameraMovedFromOutside,
+    Kind::kConfigurationDrift, Kind::kTamper,           Kind::kCameraOffline,
+    Kind::kRecordingGap,       Kind::kDiskLow,          Kind::kCriticalAuditFinding,
     Kind::kPrivacyModeChanged};
 std::string_view ToString(Kind kind);  // "camera.moved_from_outside", ...
 std::optional<Kind> ParseKind(std::string_view text);

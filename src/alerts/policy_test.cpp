@@ -11,8 +11,8 @@ using std::chrono::seconds;
 using Time = std::chrono::system_clock::time_point;
 
 RaisedAlert Moved(std::int64_t camera) {
-  return RaisedAlert{Kind::kCameraMovedFromOutside, Severity::kCritical, camera, "moved", "{}", "",
-                     std::nullopt};
+  return RaisedAlert{
+      Kind::kCameraMovedFromOutside, Severity::kCritical, camera, "moved", "{}", "", std::nullopt};
 }
 
 TEST(AlertPolicy, RepeatsWithinTheWindowAreOneAlert) {

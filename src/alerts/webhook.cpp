@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "alerts/webhook.h"
 
-#include <curl/curl.h>
-#include <fmt/format.h>
-
 #include <memory>
 #include <mutex>
 #include <vector>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
 
 #include "base/encoding.h"
 #include "crypto/crypto.h"
@@ -61,7 +61,8 @@ WebhookResult PostWebhook(const WebhookRequest& request, std::chrono::millisecon
   curl_slist* raw_headers = nullptr;
   const std::string timestamp = std::to_string(request.timestamp_s);
   const std::vector<std::string> header_lines = {
-      "Content-Type: application/json", "User-Agent: camguard-webhook/1",
+      "Content-Type: application/json",
+      "User-Agent: camguard-webhook/1",
       "X-Camguard-Timestamp: " + timestamp,
       "X-Camguard-Signature: sha256=" +
           WebhookSignature(request.secret, request.timestamp_s, request.body),
@@ -71,7 +72,7 @@ WebhookResult PostWebhook(const WebhookRequest& request, std::chrono::millisecon
     raw_headers = curl_slist_append(raw_headers, header.c_str());
   }
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(raw_headers,
-                                                                       &curl_slist_free_all);
+                                                                      &curl_slist_free_all);
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");

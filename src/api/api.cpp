@@ -12,13 +12,11 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "alerts/alert_store.h"
+#include "alerts/webhook.h"
 #include "api/errors.h"
 #include "api/json_body.h"
 #include "api/router.h"
-#include "alerts/alert_store.h"
-#include "alerts/webhook.h"
-#include "base/files.h"
-#include "recording/recording.h"
 #include "auth/account_store.h"
 #include "auth/api_tokens.h"
 #include "auth/password_policy.h"
@@ -27,10 +25,12 @@
 #include "auth/totp.h"
 #include "auth/user_agent.h"
 #include "base/encoding.h"
+#include "base/files.h"
 #include "base/strings.h"
 #include "cameras/camera_store.h"
 #include "cameras/credentials.h"
 #include "http/cookies.h"
+#include "recording/recording.h"
 
 namespace camguard::api {
 
@@ -91,19 +91,19 @@ json SessionJson(const auth::Session& session, std::string_view username, bool c
 
 json StatusJson(const std::optional<cameras::StreamStatus>& status) {
   if (!status) return nullptr;
-  return json{{"state", cameras::ToString(status->state)},
-              {"codec", status->codec},
-              {"width", status->width},
-              {"height", status->height},
-              {"frames_per_second", status->frames_per_second},
-              {"bits_per_second", status->bits_per_second},
-              {"frames", status->frames},
-              {"lost_packets", status->lost_packets},
-              {"reconnects", status->reconnects},
-              {"recording", status->recording},
-              {"last_frame_at", status->last_frame_ms ? json(Time(*status->last_frame_ms))
-                                                      : json(nullptr)},
-              {"last_error", status->last_error}};
+  return json{
+      {"state", cameras::ToString(status->state)},
+      {"codec", status->codec},
+      {"width", status->width},
+      {"height", status->height},
+      {"frames_per_second", status->frames_per_second},
+      {"bits_per_second", status->bits_per_second},
+      {"frames", status->frames},
+      {"lost_packets", status->lost_packets},
+      {"reconnects", status->reconnects},
+      {"recording", status->recording},
+      {"last_frame_at", status->last_frame_ms ? json(Time(*status->last_frame_ms)) : json(nullptr)},
+      {"last_error", status->last_error}};
 }
 
 json CameraJson(const cameras::Camera& camera, auth::CameraRights rights,
@@ -702,15 +702,14 @@ void Api::Impl::Login(const CallPtr& call) {
   const auto throttle = deps_.throttle.Check(address, account, trusted_holder);
   if (!throttle.allowed) {
     Audit(call, "auth.login", username, audit::Outcome::kFailure, json{{"reason", "throttled"}});
-    alerts::RaisedAlert burst{alerts::Kind::kFailedLoginBurst,
-                              alerts::DefaultSeverity(alerts::Kind::kFailedLoginBurst),
-                              std::nullopt,
-                              fmt::format("Repeated failed sign-ins to '{}' from {}",
-                                          username.substr(0, 64), address),
-                              Dump(json{{"username", username.substr(0, 64)},
-                                        {"address", address}}),
-                              "auth.failed_login_burst:" + account,
-                              *found ? std::optional<std::int64_t>((**found).id) : std::nullopt};
+    alerts::RaisedAlert burst{
+        alerts::Kind::kFailedLoginBurst,
+        alerts::DefaultSeverity(alerts::Kind::kFailedLoginBurst),
+        std::nullopt,
+        fmt::format("Repeated failed sign-ins to '{}' from {}", username.substr(0, 64), address),
+        Dump(json{{"username", username.substr(0, 64)}, {"address", address}}),
+        "auth.failed_login_burst:" + account,
+        *found ? std::optional<std::int64_t>((**found).id) : std::nullopt};
     RaiseAlert(std::move(burst));
     return Finish(call, Throttled(throttle.retry_after));
   }
@@ -1270,9 +1269,9 @@ void Api::Impl::ListCameras(const CallPtr& call) {
     target.camera_id = camera.id;
     target.camera_rights_granted = it == granted->end() ? 0 : it->second;
     if (auth::Authorize(call->principal, Action::kUseCamera, target) != Decision::kAllow) continue;
-    json shown = CameraJson(camera,
-                            auth::EffectiveRights(call->user->role, target.camera_rights_granted),
-                            StreamStatusOf(camera.id));
+    json shown =
+        CameraJson(camera, auth::EffectiveRights(call->user->role, target.camera_rights_granted),
+                   StreamStatusOf(camera.id));
     shown["watchers"] = WatchersJson(camera.id);
     list.push_back(std::move(shown));
   }
@@ -1409,8 +1408,9 @@ void Api::Impl::CreateCamera(const CallPtr& call) {
              {"main_url", created->main_url},
              {"has_credentials", created->has_credentials}});
   if (deps_.streaming) deps_.streaming->CameraChanged(created->id);
-  Reply(call, 201,
-        json{{"camera", CameraJson(*created, auth::kAllCameraRights, StreamStatusOf(created->id))}});
+  Reply(
+      call, 201,
+      json{{"camera", CameraJson(*created, auth::kAllCameraRights, StreamStatusOf(created->id))}});
 }
 
 std::optional<cameras::Camera> Api::Impl::CameraWithRight(const CallPtr& call,
@@ -1439,8 +1439,7 @@ std::optional<cameras::Camera> Api::Impl::CameraWithRight(const CallPtr& call,
     Error(call, 404, "not_found", "no such camera");
     return std::nullopt;
   }
-  if (effective)
-    *effective = auth::EffectiveRights(call->user->role, target.camera_rights_granted);
+  if (effective) *effective = auth::EffectiveRights(call->user->role, target.camera_rights_granted);
   return std::move(**camera);
 }
 
@@ -1537,7 +1536,8 @@ void Api::Impl::ListTokens(const CallPtr& call) {
   std::map<std::int64_t, std::string> camera_ids;
   for (const auto& camera : *cameras) camera_ids[camera.id] = camera.public_id;
   json list = json::array();
-  for (const auto& token : *tokens) list.push_back(TokenJson(token, names[token.user_id], camera_ids));
+  for (const auto& token : *tokens)
+    list.push_back(TokenJson(token, names[token.user_id], camera_ids));
   Reply(call, 200, json{{"tokens", list}});
 }
 
@@ -1556,8 +1556,7 @@ void Api::Impl::CreateToken(const CallPtr& call) {
     const auto parsed =
         scope.is_string() ? auth::ParseTokenScope(scope.get<std::string>()) : std::nullopt;
     if (!parsed)
-      return Error(call, 400, "invalid_request",
-                   "scopes must name read, ptz, privacy or metrics");
+      return Error(call, 400, "invalid_request", "scopes must name read, ptz, privacy or metrics");
     token.scopes |= static_cast<auth::TokenScopes>(*parsed);
   }
   auth::Target target;
@@ -1588,7 +1587,8 @@ void Api::Impl::CreateToken(const CallPtr& call) {
   for (const auto& camera : *cameras) camera_ids[camera.id] = camera.public_id;
   const json shown = TokenJson(created->first, call->user->username, camera_ids);
   Audit(call, "token.create", created->first.public_id, audit::Outcome::kSuccess,
-        json{{"name", shown["name"]}, {"scopes", shown["scopes"]},
+        json{{"name", shown["name"]},
+             {"scopes", shown["scopes"]},
              {"camera_ids", shown["camera_ids"]}});
   // The secret is shown this once; only its hash is kept.
   Reply(call, 201, json{{"token", shown}, {"secret", created->second}});
@@ -1680,13 +1680,15 @@ void Api::Impl::Metrics(const CallPtr& call) {
   }
   auto counts = alert_store_.CountBySeverity();
   if (!counts) return Internal(call, counts.error(), "alert counts");
-  out += "# HELP camguard_alerts_total Alerts raised, repeats included\n"
-         "# TYPE camguard_alerts_total counter\n";
+  out +=
+      "# HELP camguard_alerts_total Alerts raised, repeats included\n"
+      "# TYPE camguard_alerts_total counter\n";
   for (const auto& [severity, count] : *counts)
     out += fmt::format("camguard_alerts_total{{severity=\"{}\"}} {}\n", alerts::ToString(severity),
                        count.total);
-  out += "# HELP camguard_alerts_unacknowledged Alerts nobody acknowledged yet\n"
-         "# TYPE camguard_alerts_unacknowledged gauge\n";
+  out +=
+      "# HELP camguard_alerts_unacknowledged Alerts nobody acknowledged yet\n"
+      "# TYPE camguard_alerts_unacknowledged gauge\n";
   for (const auto& [severity, count] : *counts)
     out += fmt::format("camguard_alerts_unacknowledged{{severity=\"{}\"}} {}\n",
                        alerts::ToString(severity), count.unacknowledged);
@@ -1738,12 +1740,10 @@ json AlertJson(const alerts::StoredAlert& alert,
 }
 
 json WebhookJson(const alerts::Webhook& webhook) {
-  return json{{"id", webhook.public_id},
-              {"name", webhook.name},
-              {"url", webhook.url},
-              {"min_severity", alerts::ToString(webhook.min_severity)},
-              {"enabled", webhook.enabled},
-              {"created_at", Time(webhook.created_ms)}};
+  return json{
+      {"id", webhook.public_id},    {"name", webhook.name},
+      {"url", webhook.url},         {"min_severity", alerts::ToString(webhook.min_severity)},
+      {"enabled", webhook.enabled}, {"created_at", Time(webhook.created_ms)}};
 }
 
 std::optional<alerts::Severity> SeverityParam(const std::multimap<std::string, std::string>& query,
@@ -2152,7 +2152,8 @@ void Api::Impl::PushAlert(const alerts::StoredAlert& alert,
   if (cameras) {
     for (const auto& camera : *cameras) camera_ids[camera.id] = camera.public_id;
   }
-  const std::string message = Dump(json{{"type", "alert"}, {"alert", AlertJson(alert, camera_ids)}});
+  const std::string message =
+      Dump(json{{"type", "alert"}, {"alert", AlertJson(alert, camera_ids)}});
   for (auto it = event_channels_.begin(); it != event_channels_.end();) {
     auto channel = it->second.lock();
     if (!channel) {
@@ -2190,7 +2191,8 @@ void Api::Impl::ListRecordings(const CallPtr& call) {
   const auto to = TimeParam(call->target.query, "to").value_or(now + std::chrono::minutes(1));
   for (const auto& [key, value] : call->target.query) {
     if (key != "from" && key != "to")
-      return Error(call, 400, "invalid_request", "unknown query parameter '" + key.substr(0, 32) + "'");
+      return Error(call, 400, "invalid_request",
+                   "unknown query parameter '" + key.substr(0, 32) + "'");
     if (!base::ParseRfc3339(value))
       return Error(call, 400, "invalid_request", "'" + key + "' must be an RFC 3339 date-time");
   }
@@ -2226,7 +2228,8 @@ void Api::Impl::CreateExport(const CallPtr& call) {
   if (!body) return Error(call, body.error());
   const auto from = base::ParseRfc3339(RequiredString(*body, "from"));
   const auto to = base::ParseRfc3339(RequiredString(*body, "to"));
-  if (!from || !to) return Error(call, 400, "invalid_request", "from and to are RFC 3339 date-times");
+  if (!from || !to)
+    return Error(call, 400, "invalid_request", "from and to are RFC 3339 date-times");
   if (*to <= *from) return Error(call, 400, "invalid_request", "'to' must be after 'from'");
   if (*to - *from > std::chrono::hours(24))
     return Error(call, 400, "invalid_request", "an export covers at most 24 hours");
@@ -2238,7 +2241,8 @@ void Api::Impl::CreateExport(const CallPtr& call) {
   // Reading and writing a clip is slow file work: the blocking pool does it on its own
   // database connection, and the answer comes back to the loop.
   struct Outcome {
-    base::Result<recording::ExportResult> result = base::Fail(base::ErrorCode::kInternal, "not run");
+    base::Result<recording::ExportResult> result =
+        base::Fail(base::ErrorCode::kInternal, "not run");
   };
   auto outcome = std::make_shared<Outcome>();
   const std::filesystem::path database = deps_.db.path();
@@ -2265,18 +2269,28 @@ void Api::Impl::CreateExport(const CallPtr& call) {
             "INSERT INTO exports (public_id, camera_id, user_id, path, from_ms, to_ms, bytes, "
             "sha256, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
         if (!stmt) return Internal(call, stmt.error(), "export");
-        stmt->Bind(1, public_id).Bind(2, camera.id).Bind(3, call->user->id).Bind(4, path.string())
-            .Bind(5, base::ToUnixMillis(from)).Bind(6, base::ToUnixMillis(to))
-            .Bind(7, static_cast<std::int64_t>(done.bytes)).Bind(8, done.sha256_hex)
+        stmt->Bind(1, public_id)
+            .Bind(2, camera.id)
+            .Bind(3, call->user->id)
+            .Bind(4, path.string())
+            .Bind(5, base::ToUnixMillis(from))
+            .Bind(6, base::ToUnixMillis(to))
+            .Bind(7, static_cast<std::int64_t>(done.bytes))
+            .Bind(8, done.sha256_hex)
             .Bind(9, Millis(deps_.clock));
         if (auto stored = stmt->Run(); !stored) return Internal(call, stored.error(), "export");
         Audit(call, "recording.export", camera.public_id, audit::Outcome::kSuccess,
-              json{{"export", public_id}, {"from", base::FormatRfc3339(from)},
-                   {"to", base::FormatRfc3339(to)}, {"sha256", done.sha256_hex}});
+              json{{"export", public_id},
+                   {"from", base::FormatRfc3339(from)},
+                   {"to", base::FormatRfc3339(to)},
+                   {"sha256", done.sha256_hex}});
         Reply(call, 201,
-              json{{"export", json{{"id", public_id}, {"camera_id", camera.public_id},
-                                   {"from", base::FormatRfc3339(from)}, {"to", base::FormatRfc3339(to)},
-                                   {"bytes", done.bytes}, {"sha256", done.sha256_hex},
+              json{{"export", json{{"id", public_id},
+                                   {"camera_id", camera.public_id},
+                                   {"from", base::FormatRfc3339(from)},
+                                   {"to", base::FormatRfc3339(to)},
+                                   {"bytes", done.bytes},
+                                   {"sha256", done.sha256_hex},
                                    {"fragments", done.fragments}}}});
       });
 }
@@ -2292,7 +2306,8 @@ void Api::Impl::DownloadExport(const CallPtr& call) {
   // Only the person who made the export, or a manager, downloads it.
   const bool found = *row;
   const bool mine = found && stmt->ColumnOptionalInt(1) == call->user->id;
-  const bool manager = call->user->role == auth::Role::kOwner || call->user->role == auth::Role::kAdmin;
+  const bool manager =
+      call->user->role == auth::Role::kOwner || call->user->role == auth::Role::kAdmin;
   if (call->principal->token || !found || !(mine || manager)) {
     return Error(call, 404, "not_found", "no such export");
   }
@@ -2387,8 +2402,7 @@ void Api::HandleUpgrade(http::Request request, http::UpgradeResponder respond) {
   impl_->HandleUpgrade(std::move(request), std::move(respond));
 }
 
-void Api::PushAlert(const alerts::StoredAlert& alert,
-                    const std::vector<std::int64_t>& recipients) {
+void Api::PushAlert(const alerts::StoredAlert& alert, const std::vector<std::int64_t>& recipients) {
   impl_->PushAlert(alert, recipients);
 }
 

@@ -6,10 +6,9 @@
 #pragma once
 
 #include <chrono>
-#include <memory>
 #include <filesystem>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>

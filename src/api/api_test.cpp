@@ -9,12 +9,12 @@
 
 #include <gtest/gtest.h>
 
-#include "api/api_test_support.h"
 #include "alerts/alert_store.h"
+#include "api/api_test_support.h"
 #include "auth/account_store.h"
 #include "auth/totp.h"
-#include "cameras/camera_store.h"
 #include "base/encoding.h"
+#include "cameras/camera_store.h"
 
 namespace camguard::api {
 namespace {
@@ -51,8 +51,9 @@ struct World {
     victim_id = CreateUser("victim", "member");
     auto victim = hub->LogIn("victim", kUserPassword);
     victim_session = victim->body["session"]["id"];
-    const Reply token = hub->Send("POST", "/api/v1/tokens", R"({"name":"victim's","scopes":["read"]})",
-                                  victim->cookie, victim->csrf);
+    const Reply token =
+        hub->Send("POST", "/api/v1/tokens", R"({"name":"victim's","scopes":["read"]})",
+                  victim->cookie, victim->csrf);
     EXPECT_EQ(token.status, 201) << token.raw.body;
     victim_token = token.body["token"]["id"];
     camera_a = CreateCamera("Kitchen");
@@ -63,14 +64,14 @@ struct World {
     for (const std::string& camera : {camera_a, camera_b}) {
       cameras::CameraStore cameras(hub->db());
       const auto row = (*cameras.FindByPublicId(camera))->id;
-      auto alert = store.Insert(alerts::RaisedAlert{alerts::Kind::kCameraMovedFromOutside,
-                                                    alerts::Severity::kCritical, row, "moved", "{}",
-                                                    "", std::nullopt},
-                                1000);
+      auto alert = store.Insert(
+          alerts::RaisedAlert{alerts::Kind::kCameraMovedFromOutside, alerts::Severity::kCritical,
+                              row, "moved", "{}", "", std::nullopt},
+          1000);
       (camera == camera_a ? alert_a : alert_b) = alert->public_id;
     }
-    const Reply created = As("owner", "POST", "/api/v1/webhooks",
-                             R"({"name":"ha","url":"http://127.0.0.1:9/hook"})");
+    const Reply created =
+        As("owner", "POST", "/api/v1/webhooks", R"({"name":"ha","url":"http://127.0.0.1:9/hook"})");
     EXPECT_EQ(created.status, 201) << created.raw.body;
     webhook = created.body["webhook"]["id"];
   }
@@ -174,14 +175,15 @@ const std::map<std::string, MatrixCase>& Matrix() {
        {"GET", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 200, 200}}},
       // Camera A: the member holds view only; configure is needed to change a camera.
       {"PATCH /api/v1/cameras/{id}",
-       {"PATCH", "/api/v1/cameras/{camera_a}", R"({"name":"Renamed"})",
-        {401, 403, 403, 200, 200}}},
+       {"PATCH", "/api/v1/cameras/{camera_a}", R"({"name":"Renamed"})", {401, 403, 403, 200, 200}}},
       {"DELETE /api/v1/cameras/{id}",
        {"DELETE", "/api/v1/cameras/{camera_b}", "", {401, 403, 403, 204, 204}}},
       {"GET /api/v1/audit-log", {"GET", "/api/v1/audit-log", "", {401, 403, 403, 200, 200}}},
       {"GET /api/v1/tokens", {"GET", "/api/v1/tokens", "", {401, 200, 200, 200, 200}}},
       {"POST /api/v1/tokens",
-       {"POST", "/api/v1/tokens", R"({"name":"Home Assistant","scopes":["read"]})",
+       {"POST",
+        "/api/v1/tokens",
+        R"({"name":"Home Assistant","scopes":["read"]})",
         {401, 201, 201, 201, 201}}},
       {"DELETE /api/v1/tokens/{id}",
        {"DELETE", "/api/v1/tokens/{victim_token}", "", {401, 403, 403, 204, 204}}},
@@ -193,11 +195,15 @@ const std::map<std::string, MatrixCase>& Matrix() {
       {"GET /api/v1/me/alert-subscription",
        {"GET", "/api/v1/me/alert-subscription", "", {401, 200, 200, 200, 200}}},
       {"PUT /api/v1/me/alert-subscription",
-       {"PUT", "/api/v1/me/alert-subscription", R"({"min_severity":"critical"})",
+       {"PUT",
+        "/api/v1/me/alert-subscription",
+        R"({"min_severity":"critical"})",
         {401, 200, 200, 200, 200}}},
       {"GET /api/v1/webhooks", {"GET", "/api/v1/webhooks", "", {401, 403, 403, 200, 200}}},
       {"POST /api/v1/webhooks",
-       {"POST", "/api/v1/webhooks", R"({"name":"n","url":"https://hooks.example/x"})",
+       {"POST",
+        "/api/v1/webhooks",
+        R"({"name":"n","url":"https://hooks.example/x"})",
         {401, 403, 403, 201, 201}}},
       {"DELETE /api/v1/webhooks/{id}",
        {"DELETE", "/api/v1/webhooks/{webhook}", "", {401, 403, 403, 204, 204}}},
@@ -207,10 +213,12 @@ const std::map<std::string, MatrixCase>& Matrix() {
        {"GET", "/api/v1/cameras/{camera_b}/recordings", "", {401, 403, 403, 200, 200}}},
       // The in-process hub has no exports folder: allowed callers get 503.
       {"POST /api/v1/cameras/{id}/exports",
-       {"POST", "/api/v1/cameras/{camera_b}/exports",
+       {"POST",
+        "/api/v1/cameras/{camera_b}/exports",
         R"({"from":"2026-11-24T00:00:00Z","to":"2026-11-24T00:01:00Z"})",
         {401, 403, 403, 503, 503}}},
-      {"GET /api/v1/exports/{id}", {"GET", "/api/v1/exports/exp_none", "", {401, 404, 404, 404, 404}}},
+      {"GET /api/v1/exports/{id}",
+       {"GET", "/api/v1/exports/exp_none", "", {401, 404, 404, 404, 404}}},
       {"GET /api/v1/cameras/{id}/live",
        {"GET", "/api/v1/cameras/{camera_b}/live", "", {401, 403, 403, 426, 426}}},
       {"GET /api/v1/webhooks/{id}/deliveries",
@@ -220,13 +228,11 @@ const std::map<std::string, MatrixCase>& Matrix() {
 }
 
 std::string Substitute(std::string text, const World& world) {
-  const std::map<std::string, std::string> values = {{"{victim}", world.victim_id},
-                                                     {"{victim_session}", world.victim_session},
-                                                     {"{victim_token}", world.victim_token},
-                                                     {"{alert_b}", world.alert_b},
-                                                     {"{webhook}", world.webhook},
-                                                     {"{camera_a}", world.camera_a},
-                                                     {"{camera_b}", world.camera_b}};
+  const std::map<std::string, std::string> values = {
+      {"{victim}", world.victim_id},          {"{victim_session}", world.victim_session},
+      {"{victim_token}", world.victim_token}, {"{alert_b}", world.alert_b},
+      {"{webhook}", world.webhook},           {"{camera_a}", world.camera_a},
+      {"{camera_b}", world.camera_b}};
   for (const auto& [key, value] : values) {
     for (auto pos = text.find(key); pos != std::string::npos; pos = text.find(key))
       text.replace(pos, key.size(), value);
@@ -638,33 +644,37 @@ TEST(ApiTokens, AReadTokenSeesWhatItsUserSeesAndChangesNothing) {
   EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/cameras/" + world.camera_a).status, 200);
   EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/cameras/" + world.camera_b).status, 403);
   // No CSRF token is needed for a bearer token, and still nothing but the scope is allowed.
-  EXPECT_EQ(WithToken(world, secret, "PATCH", "/api/v1/cameras/" + world.camera_a,
-                      R"({"name":"x"})").status,
-            403);
+  EXPECT_EQ(
+      WithToken(world, secret, "PATCH", "/api/v1/cameras/" + world.camera_a, R"({"name":"x"})")
+          .status,
+      403);
   EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/me").status, 403);
-  EXPECT_EQ(WithToken(world, secret, "POST", "/api/v1/tokens",
-                      R"({"name":"more","scopes":["read"]})").status,
-            403);
+  EXPECT_EQ(
+      WithToken(world, secret, "POST", "/api/v1/tokens", R"({"name":"more","scopes":["read"]})")
+          .status,
+      403);
   EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/metrics").status, 403);
 }
 
 TEST(ApiTokens, AnOwnersTokenCannotAdministerTheHub) {
   World world;
-  const std::string secret =
-      NewToken(world, "owner", {{"name", "all"}, {"scopes", {"read", "ptz", "privacy", "metrics"}}});
+  const std::string secret = NewToken(
+      world, "owner", {{"name", "all"}, {"scopes", {"read", "ptz", "privacy", "metrics"}}});
   EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/users").status, 403);
   EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/audit-log").status, 403);
   EXPECT_EQ(WithToken(world, secret, "DELETE", "/api/v1/users/" + world.victim_id).status, 403);
   EXPECT_EQ(WithToken(world, secret, "POST", "/api/v1/cameras",
-                      R"({"name":"x","main_url":"rtsp://127.77.0.3/m"})").status,
+                      R"({"name":"x","main_url":"rtsp://127.77.0.3/m"})")
+                .status,
             403);
   EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/metrics").status, 200);
 }
 
 TEST(ApiTokens, CameraListAndScopesRestrictTheToken) {
   World world;
-  const std::string secret = NewToken(
-      world, "owner", {{"name", "kitchen"}, {"scopes", {"read"}}, {"camera_ids", {world.camera_a}}});
+  const std::string secret =
+      NewToken(world, "owner",
+               {{"name", "kitchen"}, {"scopes", {"read"}}, {"camera_ids", {world.camera_a}}});
   const Reply listed = WithToken(world, secret, "GET", "/api/v1/cameras");
   ASSERT_EQ(listed.body["cameras"].size(), 1u);
   EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/cameras/" + world.camera_b).status, 403);
@@ -674,8 +684,9 @@ TEST(ApiTokens, CameraListAndScopesRestrictTheToken) {
   EXPECT_EQ(
       world.As("member", "POST", "/api/v1/tokens", R"({"name":"m","scopes":["metrics"]})").status,
       400);
-  EXPECT_EQ(world.As("member", "POST", "/api/v1/tokens", R"({"name":"m","scopes":["root"]})").status,
-            400);
+  EXPECT_EQ(
+      world.As("member", "POST", "/api/v1/tokens", R"({"name":"m","scopes":["root"]})").status,
+      400);
   EXPECT_EQ(world.As("member", "POST", "/api/v1/tokens", R"({"name":"m","scopes":[]})").status,
             400);
 }
@@ -692,8 +703,9 @@ TEST(ApiTokens, RevokedExpiredAndUnknownTokensAre401AndTheSecretIsNeverStoredOrL
   EXPECT_EQ(listed.body["tokens"][0]["id"], id);
   EXPECT_EQ(WithToken(world, secret, "GET", "/api/v1/cameras").status, 200);
   EXPECT_EQ(WithToken(world, "cgt_" + std::string(43, 'A'), "GET", "/api/v1/cameras").status, 401);
-  EXPECT_EQ(world.hub->Send("GET", "/api/v1/cameras", "", std::nullopt, std::nullopt, "127.0.0.1",
-                            {{"authorization", "Basic b3duZXI6eA=="}})
+  EXPECT_EQ(world.hub
+                ->Send("GET", "/api/v1/cameras", "", std::nullopt, std::nullopt, "127.0.0.1",
+                       {{"authorization", "Basic b3duZXI6eA=="}})
                 .status,
             401);
   const std::string second = NewToken(world, "member", {{"name", "b"}, {"scopes", {"read"}}});
@@ -761,22 +773,25 @@ TEST(Alerts, EachUserSeesTheAlertsOfTheCamerasTheyMayView) {
 
 TEST(Alerts, SubscriptionRoundTripsAndRefusesBadQuietHours) {
   World world;
-  const Reply set = world.As(
-      "member", "PUT", "/api/v1/me/alert-subscription",
-      json{{"min_severity", "info"}, {"camera_ids", {world.camera_a}}, {"quiet_start", "22:30"},
-           {"quiet_end", "07:00"}}
-          .dump());
+  const Reply set = world.As("member", "PUT", "/api/v1/me/alert-subscription",
+                             json{{"min_severity", "info"},
+                                  {"camera_ids", {world.camera_a}},
+                                  {"quiet_start", "22:30"},
+                                  {"quiet_end", "07:00"}}
+                                 .dump());
   ASSERT_EQ(set.status, 200) << set.raw.body;
   const Reply got = world.As("member", "GET", "/api/v1/me/alert-subscription");
   EXPECT_EQ(got.body["subscription"]["min_severity"], "info");
   EXPECT_EQ(got.body["subscription"]["camera_ids"], json::array({world.camera_a}));
   EXPECT_EQ(got.body["subscription"]["quiet_hours"]["start"], "22:30");
-  EXPECT_EQ(world.As("member", "PUT", "/api/v1/me/alert-subscription",
-                     R"({"min_severity":"info","quiet_start":"25:00","quiet_end":"07:00"})")
+  EXPECT_EQ(world
+                .As("member", "PUT", "/api/v1/me/alert-subscription",
+                    R"({"min_severity":"info","quiet_start":"25:00","quiet_end":"07:00"})")
                 .status,
             400);
-  EXPECT_EQ(world.As("member", "PUT", "/api/v1/me/alert-subscription",
-                     R"({"min_severity":"info","quiet_start":"22:00"})")
+  EXPECT_EQ(world
+                .As("member", "PUT", "/api/v1/me/alert-subscription",
+                    R"({"min_severity":"info","quiet_start":"22:00"})")
                 .status,
             400);
 }
@@ -791,9 +806,9 @@ TEST(Webhooks, SecretShownOnceUrlValidatedAndNeverListed) {
   const Reply listed = world.As("owner", "GET", "/api/v1/webhooks");
   EXPECT_EQ(listed.raw.body.find(secret), std::string::npos);
   EXPECT_EQ(listed.body["webhooks"].size(), 2u);
-  for (const char* bad : {R"({"name":"x","url":"ftp://a/b"})",
-                          R"({"name":"x","url":"https://u:p@a/b"})",
-                          R"({"name":"x","url":"https://a/b","min_severity":"loud"})"}) {
+  for (const char* bad :
+       {R"({"name":"x","url":"ftp://a/b"})", R"({"name":"x","url":"https://u:p@a/b"})",
+        R"({"name":"x","url":"https://a/b","min_severity":"loud"})"}) {
     EXPECT_EQ(world.As("owner", "POST", "/api/v1/webhooks", bad).status, 400) << bad;
   }
   const Reply log = world.As("owner", "GET", "/api/v1/audit-log?limit=1000");

@@ -37,9 +37,9 @@
 #include "engine/engine.h"
 #include "mqtt/bridge.h"
 #include "net/server.h"
-#include "web/frontend.h"
 #include "store/database.h"
 #include "store/migrations.h"
+#include "web/frontend.h"
 
 namespace camguard::app {
 
@@ -168,7 +168,8 @@ int RegisterDemoCameras(store::Database& db, const crypto::SecretKey& secrets_ke
                         const std::filesystem::path& lines_file, const base::Clock& clock) {
   auto text = base::ReadFile(lines_file, 1 << 20);
   if (!text) {
-    fmt::print(stderr, "camguard: demo: cannot read {}: {}\n", lines_file.string(), text.error().message);
+    fmt::print(stderr, "camguard: demo: cannot read {}: {}\n", lines_file.string(),
+               text.error().message);
     return -1;
   }
   cameras::CameraStore store(db);
@@ -178,18 +179,22 @@ int RegisterDemoCameras(store::Database& db, const crypto::SecretKey& secrets_ke
   for (std::string_view line : base::Split(*text, '\n')) {
     if (base::Trim(line).empty()) continue;
     const auto camera = nlohmann::json::parse(line, nullptr, false);
-    if (!camera.is_object() || !camera.contains("rtsp_main") || !camera["rtsp_main"].is_string()) continue;
+    if (!camera.is_object() || !camera.contains("rtsp_main") || !camera["rtsp_main"].is_string())
+      continue;
     const std::string main_url = camera["rtsp_main"];
     if (std::any_of(existing->begin(), existing->end(),
-                    [&](const cameras::Camera& c) { return c.main_url == main_url; })) continue;
+                    [&](const cameras::Camera& c) { return c.main_url == main_url; }))
+      continue;
     cameras::NewCamera fresh;
     fresh.name = fmt::format("Simulated camera {}", camera.value("camera", added + 1));
     fresh.main_url = main_url;
-    if (camera.contains("rtsp_sub") && camera["rtsp_sub"].is_string()) fresh.sub_url = camera["rtsp_sub"].get<std::string>();
+    if (camera.contains("rtsp_sub") && camera["rtsp_sub"].is_string())
+      fresh.sub_url = camera["rtsp_sub"].get<std::string>();
     if (!cameras::ValidateStreamUrl(fresh.main_url)) continue;
     auto sealed = cameras::SealCredentials(
-        secrets_key, cameras::CameraCredentials{camera.value("username", std::string()),
-                                                base::Redacted<std::string>(camera.value("password", std::string()))});
+        secrets_key, cameras::CameraCredentials{
+                         camera.value("username", std::string()),
+                         base::Redacted<std::string>(camera.value("password", std::string()))});
     if (!sealed) continue;
     fresh.credentials_sealed = *sealed;
     if (store.Create(fresh, base::ToUnixMillis(clock.Now()))) ++added;
@@ -290,10 +295,11 @@ int Serve(const ServeOptions& options) {
   engine_options.on_camera_lost = [alerts_sink](std::int64_t camera_id, const std::string& name,
                                                 const std::string& reason) {
     if (*alerts_sink == nullptr) return;
-    (*alerts_sink)->Raise(alerts::RaisedAlert{
-        alerts::Kind::kCameraOffline, alerts::DefaultSeverity(alerts::Kind::kCameraOffline),
-        camera_id, fmt::format("{} is offline: {}", name, reason),
-        nlohmann::json{{"reason", reason}}.dump(), "", std::nullopt});
+    (*alerts_sink)
+        ->Raise(alerts::RaisedAlert{alerts::Kind::kCameraOffline,
+                                    alerts::DefaultSeverity(alerts::Kind::kCameraOffline),
+                                    camera_id, fmt::format("{} is offline: {}", name, reason),
+                                    nlohmann::json{{"reason", reason}}.dump(), "", std::nullopt});
   };
   auto streaming = engine::Engine::Create(engine_options, clock);
   if (!streaming) return Fatal("streaming engine", streaming.error());
@@ -353,16 +359,17 @@ int Serve(const ServeOptions& options) {
   if (!alert_hub) return Fatal("alerts", alert_hub.error());
   *alerts_sink = alert_hub->get();
   if (mqtt_bridge) {
-    (*alert_hub)->AddListener([bridge = mqtt_bridge.get()](const alerts::StoredAlert& alert,
-                                                           const std::vector<std::int64_t>&) {
-      const nlohmann::json payload = {
-          {"id", alert.public_id},
-          {"kind", alerts::ToString(alert.kind)},
-          {"severity", alerts::ToString(alert.severity)},
-          {"title", alert.title},
-          {"at", base::FormatRfc3339(base::FromUnixMillis(alert.last_ms))}};
-      bridge->Publish(mqtt::Message{bridge->topics().LastAlert(), payload.dump(), true});
-    });
+    (*alert_hub)
+        ->AddListener([bridge = mqtt_bridge.get()](const alerts::StoredAlert& alert,
+                                                   const std::vector<std::int64_t>&) {
+          const nlohmann::json payload = {
+              {"id", alert.public_id},
+              {"kind", alerts::ToString(alert.kind)},
+              {"severity", alerts::ToString(alert.severity)},
+              {"title", alert.title},
+              {"at", base::FormatRfc3339(base::FromUnixMillis(alert.last_ms))}};
+          bridge->Publish(mqtt::Message{bridge->topics().LastAlert(), payload.dump(), true});
+        });
   }
 
   api::ApiOptions api_options;
@@ -372,10 +379,9 @@ int Serve(const ServeOptions& options) {
   api_options.recordings_directory = config.recordings_directory.value_or(dir.recordings());
   api_options.exports_directory = dir.exports();
   api_options.recordings_key = engine_options.recordings_key;
-  api::Api api(
-      api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key, blocking,
-                   streaming_control, alert_hub->get()},
-      api_options);
+  api::Api api(api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key,
+                            blocking, streaming_control, alert_hub->get()},
+               api_options);
 
   net::ServerOptions server_options;
   server_options.host = config.listen_host;
@@ -429,10 +435,11 @@ int Serve(const ServeOptions& options) {
   }
 
   // Alerts reach the open pages of their recipients over the events WebSocket (loop thread).
-  (*alert_hub)->AddListener([&api, server = server->get()](const alerts::StoredAlert& alert,
-                                                           const std::vector<std::int64_t>& users) {
-    server->Post([&api, alert, users] { api.PushAlert(alert, users); });
-  });
+  (*alert_hub)
+      ->AddListener([&api, server = server->get()](const alerts::StoredAlert& alert,
+                                                   const std::vector<std::int64_t>& users) {
+        server->Post([&api, alert, users] { api.PushAlert(alert, users); });
+      });
   if (mqtt_bridge) {
     // Cameras appear in Home Assistant as they are added and vanish when removed; their state
     // is republished every few seconds (retained, so a restarted Home Assistant has it at once).
@@ -445,11 +452,12 @@ int Serve(const ServeOptions& options) {
       for (const auto& camera : *all) {
         now.insert(camera.public_id);
         if (!published->contains(camera.public_id)) {
-          bridge->Publish(mqtt::CameraDiscovery(bridge->topics(),
-                                                {camera.public_id, camera.name}, kVersion));
+          bridge->Publish(
+              mqtt::CameraDiscovery(bridge->topics(), {camera.public_id, camera.name}, kVersion));
         }
-        const auto status = (streaming_control ? streaming_control->Status(camera.id) : std::nullopt)
-                                .value_or(cameras::StreamStatus{});
+        const auto status =
+            (streaming_control ? streaming_control->Status(camera.id) : std::nullopt)
+                .value_or(cameras::StreamStatus{});
         const nlohmann::json state = {
             {"state", status.frames > 0 || status.state != cameras::StreamState::kStarting
                           ? std::string(cameras::ToString(status.state))
@@ -459,8 +467,8 @@ int Serve(const ServeOptions& options) {
             {"recording", status.recording},
             {"moved_from_outside", false},
             {"tamper", false}};
-        bridge->Publish(mqtt::Message{bridge->topics().CameraState(camera.public_id),
-                                      state.dump(), true});
+        bridge->Publish(
+            mqtt::Message{bridge->topics().CameraState(camera.public_id), state.dump(), true});
       }
       for (const auto& gone : *published) {
         if (!now.contains(gone)) bridge->Publish(mqtt::CameraRemoval(bridge->topics(), gone));

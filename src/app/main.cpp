@@ -31,8 +31,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 64))
       ->capture_default_str();
   std::filesystem::path camsim_lines;
-  demo_cmd->add_option("--camsim-lines", camsim_lines,
-                       "register the cameras camsim printed (its JSON lines) at start")
+  demo_cmd
+      ->add_option("--camsim-lines", camsim_lines,
+                   "register the cameras camsim printed (its JSON lines) at start")
       ->check(CLI::ExistingFile);
 
   std::filesystem::path verify_dir;

@@ -19,26 +19,6 @@ constexpr std::string_view kColumns =
     "id, public_id, user_id, name, scopes, camera_ids, created_ms, expires_ms, last_used_ms, "
     "revoked_ms";
 
-std::string JoinIds(const std::set<std::int64_t>& ids) {
-  std::string out;
-  for (std::int64_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
-  return out;
-}
-
-std::set<std::int64_t> SplitIds(std::string_view text) {
-  std::set<std::int64_t> ids;
-  for (std::string_view part : base::Split(text, ',')) {
-    std::int64_t value = 0;
-    bool ok = !part.empty();
-    for (char c : part) {
-      if (c < '0' || c > '9') ok = false;
-      value = value * 10 + (c - '0');
-    }
-    if (ok) ids.insert(value);
-  }
-  return ids;
-}
-
 ApiToken ReadToken(const store::Statement& s) {
   ApiToken token;
   token.id = s.ColumnInt(0);
@@ -46,7 +26,7 @@ ApiToken ReadToken(const store::Statement& s) {
   token.user_id = s.ColumnInt(2);
   token.name = s.ColumnText(3);
   token.scopes = static_cast<TokenScopes>(s.ColumnInt(4));
-  if (!s.ColumnIsNull(5)) token.camera_ids = SplitIds(s.ColumnText(5));
+  if (!s.ColumnIsNull(5)) token.camera_ids = base::SplitIds(s.ColumnText(5));
   token.created_ms = s.ColumnInt(6);
   token.expires_ms = s.ColumnOptionalInt(7);
   token.last_used_ms = s.ColumnOptionalInt(8);
@@ -87,7 +67,7 @@ Result<std::pair<ApiToken, std::string>> ApiTokenStore::Create(const NewApiToken
       .Bind(4, crypto::Sha256Hex(secret))
       .Bind(5, static_cast<std::int64_t>(token.scopes));
   if (token.camera_ids) {
-    stmt.Bind(6, JoinIds(*token.camera_ids));
+    stmt.Bind(6, base::JoinIds(*token.camera_ids));
   } else {
     stmt.BindNull(6);
   }
@@ -124,8 +104,8 @@ Result<std::optional<ApiToken>> ApiTokenStore::FindUsable(std::string_view secre
 }
 
 Result<std::optional<ApiToken>> ApiTokenStore::FindByPublicId(std::string_view public_id) {
-  CAMGUARD_TRY(auto stmt, db_.Prepare(fmt::format("SELECT {} FROM api_tokens WHERE public_id = ?",
-                                                  kColumns)));
+  CAMGUARD_TRY(auto stmt,
+               db_.Prepare(fmt::format("SELECT {} FROM api_tokens WHERE public_id = ?", kColumns)));
   stmt.Bind(1, public_id);
   CAMGUARD_TRY(const bool row, stmt.Step());
   if (!row) return std::optional<ApiToken>();

@@ -50,8 +50,7 @@ TEST(Authorize, AdminsManageMembersAndGuestsButNotAdminsOrTheOwner) {
   EXPECT_EQ(
       Authorize(As(Role::kAdmin), Action::kCreateUser, UserTarget(Role::kGuest, Role::kMember)),
       Decision::kAllow);
-  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kCreateUser,
-                      NewRole(Role::kAdmin)),
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kCreateUser, NewRole(Role::kAdmin)),
             Decision::kDeny);
   EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kUpdateUser, UserTarget(Role::kAdmin)),
             Decision::kDeny);
@@ -169,17 +168,18 @@ TEST(AuthorizeTokens, ScopesNarrowCameraUse) {
   EXPECT_EQ(Authorize(WithToken(Role::kOwner, 1), Action::kUseCamera, ptz), Decision::kDeny);
   EXPECT_EQ(Authorize(WithToken(Role::kOwner, 2), Action::kUseCamera, ptz), Decision::kAllow);
   EXPECT_EQ(Authorize(WithToken(Role::kOwner, 2), Action::kUseCamera, view), Decision::kDeny);
-  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 15), Action::kUseCamera, configure),
-            Decision::kDeny);
+  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 15), Action::kUseCamera, configure), Decision::kDeny);
   EXPECT_EQ(Authorize(WithToken(Role::kOwner, 1), Action::kListCameras, {}), Decision::kAllow);
   EXPECT_EQ(Authorize(WithToken(Role::kOwner, 8), Action::kListCameras, {}), Decision::kDeny);
 }
 
 TEST(AuthorizeTokens, ATokenHasAtMostItsUsersRights) {
   // A member with view only on camera 7: a ptz token still cannot move it.
-  const Target ptz = CameraTarget(CameraRight::kPtz, 7, static_cast<CameraRights>(CameraRight::kView));
+  const Target ptz =
+      CameraTarget(CameraRight::kPtz, 7, static_cast<CameraRights>(CameraRight::kView));
   EXPECT_EQ(Authorize(WithToken(Role::kMember, 3), Action::kUseCamera, ptz), Decision::kDeny);
-  const Target view = CameraTarget(CameraRight::kView, 7, static_cast<CameraRights>(CameraRight::kView));
+  const Target view =
+      CameraTarget(CameraRight::kView, 7, static_cast<CameraRights>(CameraRight::kView));
   EXPECT_EQ(Authorize(WithToken(Role::kMember, 3), Action::kUseCamera, view), Decision::kAllow);
   // Metrics: the scope alone is not enough for a member.
   EXPECT_EQ(Authorize(WithToken(Role::kMember, 8), Action::kReadMetrics, {}), Decision::kDeny);

@@ -71,4 +71,22 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+std::string JoinIds(const std::set<std::int64_t>& ids) {
+  std::string out;
+  for (std::int64_t id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  return out;
+}
+
+std::set<std::int64_t> SplitIds(std::string_view text) {
+  std::set<std::int64_t> ids;
+  for (std::string_view part : Split(text, ',')) {
+    if (part.empty() || part.size() > 18 || part.find_first_not_of("0123456789") != part.npos)
+      continue;
+    std::int64_t value = 0;
+    for (char c : part) value = value * 10 + (c - '0');
+    ids.insert(value);
+  }
+  return ids;
+}
+
 }  // namespace camguard::base

@@ -33,9 +33,8 @@ constexpr std::string_view kColumns =
 
 Status ValidateRetentionDays(int days) {
   if (days < kMinRetentionDays || days > kMaxRetentionDays) {
-    return Fail(ErrorCode::kInvalidArgument,
-                fmt::format("retention_days must be between {} and {}", kMinRetentionDays,
-                            kMaxRetentionDays));
+    return Fail(ErrorCode::kInvalidArgument, fmt::format("retention_days must be between {} and {}",
+                                                         kMinRetentionDays, kMaxRetentionDays));
   }
   return base::Ok();
 }
@@ -172,11 +171,20 @@ Result<std::optional<Camera>> CameraStore::Update(std::int64_t camera_id,
                            "WHERE id = ?15"));
   const auto flag = [](bool engaged) { return std::int64_t{engaged ? 1 : 0}; };
   stmt.Bind(1, flag(update.name.has_value()));
-  if (update.name) stmt.Bind(2, *update.name); else stmt.BindNull(2);
+  if (update.name)
+    stmt.Bind(2, *update.name);
+  else
+    stmt.BindNull(2);
   stmt.Bind(3, flag(update.main_url.has_value()));
-  if (update.main_url) stmt.Bind(4, *update.main_url); else stmt.BindNull(4);
+  if (update.main_url)
+    stmt.Bind(4, *update.main_url);
+  else
+    stmt.BindNull(4);
   stmt.Bind(5, flag(update.sub_url.has_value()));
-  if (update.sub_url && *update.sub_url) stmt.Bind(6, **update.sub_url); else stmt.BindNull(6);
+  if (update.sub_url && *update.sub_url)
+    stmt.Bind(6, **update.sub_url);
+  else
+    stmt.BindNull(6);
   stmt.Bind(7, flag(update.credentials_sealed.has_value()));
   if (update.credentials_sealed && *update.credentials_sealed) {
     stmt.BindBlob(8, **update.credentials_sealed);

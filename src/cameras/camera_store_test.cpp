@@ -91,7 +91,8 @@ TEST(CameraStore, UpdateRefusesBadValuesAndUnknownCameras) {
 TEST(CameraCredentials, SealAndOpenRoundTrip) {
   ASSERT_TRUE(crypto::Initialize());
   const crypto::SecretKey key(std::string(crypto::SecretKey::kSize, 'k'));
-  auto sealed = SealCredentials(key, CameraCredentials{"admin", base::Redacted<std::string>("p:w")});
+  auto sealed =
+      SealCredentials(key, CameraCredentials{"admin", base::Redacted<std::string>("p:w")});
   ASSERT_TRUE(sealed);
   EXPECT_EQ(sealed->find("p:w"), std::string::npos);
   auto opened = OpenCredentials(key, *sealed);
@@ -111,11 +112,12 @@ TEST(CameraCredentials, WrongKeyTamperingAndOversizeAreErrors) {
   tampered.back() = static_cast<char>(tampered.back() ^ 1);
   EXPECT_FALSE(OpenCredentials(key, tampered));
   // A well-sealed record with a bad layout is refused, not misread.
-  EXPECT_FALSE(OpenCredentials(key, crypto::Seal(key, std::string("\x01\x00\x05" "ab", 5))));
+  EXPECT_FALSE(OpenCredentials(key, crypto::Seal(key, std::string("\x01\x00\x05"
+                                                                  "ab",
+                                                                  5))));
   EXPECT_FALSE(OpenCredentials(key, crypto::Seal(key, "")));
-  EXPECT_FALSE(SealCredentials(
-      key, CameraCredentials{std::string(kMaxCredentialLength + 1, 'u'),
-                             base::Redacted<std::string>("x")}));
+  EXPECT_FALSE(SealCredentials(key, CameraCredentials{std::string(kMaxCredentialLength + 1, 'u'),
+                                                      base::Redacted<std::string>("x")}));
 }
 
 }  // namespace

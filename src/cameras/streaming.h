@@ -22,16 +22,16 @@ std::string_view ToString(StreamState state);
 
 struct StreamStatus {
   StreamState state = StreamState::kStarting;
-  std::string codec;             // MSE codec string, e.g. "avc1.640028"; empty until known
+  std::string codec;  // MSE codec string, e.g. "avc1.640028"; empty until known
   int width = 0, height = 0;
   double frames_per_second = 0;  // measured over the last few seconds
   double bits_per_second = 0;
-  std::uint64_t frames = 0;      // since the hub started
+  std::uint64_t frames = 0;  // since the hub started
   std::uint64_t lost_packets = 0;
   std::uint32_t reconnects = 0;
-  bool recording = false;        // fragments are being written
+  bool recording = false;                     // fragments are being written
   std::optional<std::int64_t> last_frame_ms;  // wall clock (Unix ms) of the last frame
-  std::string last_error;        // never contains credentials
+  std::string last_error;                     // never contains credentials
 };
 
 // One piece of a camera's live fMP4 stream: the init segment (a decoder restart follows) or a

@@ -387,10 +387,10 @@ std::string JoinNames(const auto& names) {
 constexpr std::array<std::string_view, 6> kSections = {"server",    "tls",  "security",
                                                        "recording", "mqtt", "log"};
 constexpr std::array<std::string_view, 8> kMqttKeys = {
-    "enabled",    "broker",          "username",         "password_file",
+    "enabled",     "broker",     "username",         "password_file",
     "tls_ca_file", "base_topic", "discovery_prefix", "hub_id"};
 constexpr std::array<std::string_view, 7> kRecordingKeys = {
-    "directory",     "encrypt",       "segment_length",     "disk_budget_gib",
+    "directory",        "encrypt",       "segment_length",     "disk_budget_gib",
     "min_free_percent", "stall_timeout", "reconnect_max_delay"};
 constexpr std::array<std::string_view, 3> kServerKeys = {"listen", "server_names",
                                                          "allowed_origins"};
@@ -678,11 +678,11 @@ class ConfigReader {
   // An MQTT topic level: letters, digits, '_' and '-' only (no wildcards or separators).
   Result<std::string> GetTopicLevel(const std::string& key, const toml::node& node) const {
     CAMGUARD_TRY(std::string value, GetString(key, node));
-    const bool ok = !value.empty() && value.size() <= 64 &&
-                    std::all_of(value.begin(), value.end(), [](char c) {
-                      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                             (c >= '0' && c <= '9') || c == '_' || c == '-';
-                    });
+    const bool ok =
+        !value.empty() && value.size() <= 64 && std::all_of(value.begin(), value.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '_' || c == '-';
+        });
     if (!ok) {
       return KeyError(key, node,
                       fmt::format("{} must be 1 to 64 letters, digits, '_' or '-'", Quote(value)));
@@ -938,8 +938,8 @@ format = "{format}"
       fmt::arg("mqtt_enabled", defaults.mqtt_enabled), fmt::arg("mqtt_host", defaults.mqtt_host),
       fmt::arg("mqtt_port", defaults.mqtt_port), fmt::arg("mqtt_base", defaults.mqtt_base_topic),
       fmt::arg("mqtt_discovery", defaults.mqtt_discovery_prefix),
-      fmt::arg("mqtt_hub", defaults.mqtt_hub_id),
-      fmt::arg("level", defaults.log_level), fmt::arg("format", defaults.log_format));
+      fmt::arg("mqtt_hub", defaults.mqtt_hub_id), fmt::arg("level", defaults.log_level),
+      fmt::arg("format", defaults.log_format));
 }
 
 }  // namespace camguard::config

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/camera_session.h"
 
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 namespace camguard::engine {
 
@@ -214,9 +213,9 @@ void CameraSession::ReadUdp(std::size_t index) {
         if (ec) return self->Fail(fmt::format("UDP receive: {}", ec.message()));
         if (sender->address() == self->camera_address_) {
           const auto now = std::chrono::steady_clock::now();
-          self->client_->OnUdpPacket(static_cast<std::uint8_t>(index),
-                                     std::span<const std::uint8_t>(self->udp_buffer_[index].data(), n),
-                                     now);
+          self->client_->OnUdpPacket(
+              static_cast<std::uint8_t>(index),
+              std::span<const std::uint8_t>(self->udp_buffer_[index].data(), n), now);
           self->HandleEvents(now);
           if (generation != self->generation_) return;
           self->FlushOutgoing();
@@ -253,14 +252,14 @@ void CameraSession::FlushOutgoing() {
   if (outgoing_.empty() || !writing_.empty() || !socket_.is_open()) return;
   writing_.swap(outgoing_);
   const std::uint64_t generation = generation_;
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this(), generation](boost::system::error_code ec,
-                                                            std::size_t) {
-                      if (generation != self->generation_ || self->stopped_) return;
-                      self->writing_.clear();
-                      if (ec) return self->Fail(fmt::format("write: {}", ec.message()));
-                      self->FlushOutgoing();
-                    });
+  asio::async_write(
+      socket_, asio::buffer(writing_),
+      [self = shared_from_this(), generation](boost::system::error_code ec, std::size_t) {
+        if (generation != self->generation_ || self->stopped_) return;
+        self->writing_.clear();
+        if (ec) return self->Fail(fmt::format("write: {}", ec.message()));
+        self->FlushOutgoing();
+      });
 }
 
 void CameraSession::HandleEvents(SteadyTime now) {
@@ -423,8 +422,7 @@ void CameraSession::ScheduleReconnect() {
   auto delay = std::chrono::duration<double>(kInitialReconnectDelay) * double(1u << exponent);
   delay = std::min(delay, std::chrono::duration<double>(settings_.reconnect_max_delay));
   std::uniform_real_distribution<double> jitter(0.8, 1.2);
-  const auto wait =
-      std::chrono::duration_cast<std::chrono::milliseconds>(delay * jitter(jitter_));
+  const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(delay * jitter(jitter_));
   reconnect_timer_.expires_after(wait);
   reconnect_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->stopped_) return;

@@ -7,10 +7,6 @@
 // I/O thread only.
 #pragma once
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/udp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -19,6 +15,11 @@
 #include <optional>
 #include <random>
 #include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "base/clock.h"
 #include "base/redacted.h"
@@ -89,8 +90,8 @@ class CameraSession : public std::enable_shared_from_this<CameraSession> {
   std::optional<rtsp::Client> client_;
   std::array<std::uint8_t, 64 * 1024> read_buffer_{};
   std::array<std::uint8_t, 2048> udp_buffer_[2]{};
-  std::string writing_;     // bytes handed to async_write
-  std::string outgoing_;    // bytes queued while a write is in flight
+  std::string writing_;   // bytes handed to async_write
+  std::string outgoing_;  // bytes queued while a write is in flight
   SteadyTime connected_at_{};
   SteadyTime last_media_at_{};
   bool playing_ = false;

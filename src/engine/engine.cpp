@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/engine.h"
 
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include <map>
+#include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
-#include <map>
-#include <thread>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "cameras/camera_store.h"
 #include "cameras/credentials.h"
@@ -161,9 +161,9 @@ class Engine::Impl {
       settings.username = credentials->username;
       settings.password = credentials->password;
     }
-    auto session = std::make_shared<CameraSession>(
-        io_, std::move(settings), camera.recording_enabled ? &recorder_ : nullptr, live_, status_,
-        clock_);
+    auto session = std::make_shared<CameraSession>(io_, std::move(settings),
+                                                   camera.recording_enabled ? &recorder_ : nullptr,
+                                                   live_, status_, clock_);
     sessions_[camera.id] = session;
     session->Start();
   }

@@ -26,7 +26,7 @@ namespace camguard::engine {
 struct EngineOptions {
   std::filesystem::path database;         // the hub's SQLite file; the engine opens its own
   std::filesystem::path recordings_root;  // DATA_DIR/recordings by default
-  const crypto::SecretKey* secrets_key = nullptr;  // opens camera credentials (required)
+  const crypto::SecretKey* secrets_key = nullptr;           // opens camera credentials (required)
   std::shared_ptr<const crypto::SecretKey> recordings_key;  // null: recordings not encrypted
   std::chrono::seconds segment_length{60};
   std::uint64_t disk_budget_bytes = 0;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/recorder.h"
 
-#include <spdlog/spdlog.h>
-
 #include <system_error>
+
+#include <spdlog/spdlog.h>
 
 #include "base/files.h"
 

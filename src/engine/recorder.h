@@ -28,11 +28,11 @@
 namespace camguard::engine {
 
 struct RecorderOptions {
-  std::filesystem::path database;         // the hub's SQLite file (own connection)
-  std::filesystem::path recordings_root;  // one folder per camera below it
+  std::filesystem::path database;                // the hub's SQLite file (own connection)
+  std::filesystem::path recordings_root;         // one folder per camera below it
   std::shared_ptr<const crypto::SecretKey> key;  // null: recordings are not encrypted
   std::chrono::seconds segment_length{60};
-  std::uint64_t disk_budget_bytes = 0;    // 0: none
+  std::uint64_t disk_budget_bytes = 0;  // 0: none
   int min_free_percent = 5;
   std::size_t writer_threads = 2;
   std::chrono::milliseconds index_interval{2000};
@@ -43,7 +43,7 @@ struct RecorderOptions {
 };
 
 struct RecorderCameraStats {
-  bool writing = false;          // a segment is open
+  bool writing = false;  // a segment is open
   std::uint64_t fragments_written = 0;
   std::uint64_t bytes_written = 0;
   std::uint64_t fragments_dropped = 0;  // queue overflow or write errors

@@ -13,9 +13,18 @@ class Writer {
  public:
   explicit Writer(std::vector<std::uint8_t>& out) : out_(out) {}
   void U8(std::uint32_t v) { out_.push_back(static_cast<std::uint8_t>(v)); }
-  void U16(std::uint32_t v) { U8(v >> 8); U8(v); }
-  void U32(std::uint32_t v) { U16(v >> 16); U16(v & 0xffff); }
-  void U64(std::uint64_t v) { U32(static_cast<std::uint32_t>(v >> 32)); U32(static_cast<std::uint32_t>(v)); }
+  void U16(std::uint32_t v) {
+    U8(v >> 8);
+    U8(v);
+  }
+  void U32(std::uint32_t v) {
+    U16(v >> 16);
+    U16(v & 0xffff);
+  }
+  void U64(std::uint64_t v) {
+    U32(static_cast<std::uint32_t>(v >> 32));
+    U32(static_cast<std::uint32_t>(v));
+  }
   void Zeros(std::size_t n) { out_.insert(out_.end(), n, 0); }
   void Bytes(std::span<const std::uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
   void Type(std::string_view type) { out_.insert(out_.end(), type.begin(), type.begin() + 4); }
@@ -63,33 +72,50 @@ std::vector<std::uint8_t> BuildInitSegment(const VideoTrackInfo& track) {
 
   const auto moov = w.Begin("moov");
   const auto mvhd = w.BeginFull("mvhd", 0, 0);
-  w.U32(0); w.U32(0);          // creation, modification
-  w.U32(1000); w.U32(0);       // timescale, duration (fragments carry the time)
-  w.U32(0x00010000); w.U16(0x0100); w.Zeros(10);
+  w.U32(0);
+  w.U32(0);  // creation, modification
+  w.U32(1000);
+  w.U32(0);  // timescale, duration (fragments carry the time)
+  w.U32(0x00010000);
+  w.U16(0x0100);
+  w.Zeros(10);
   w.Matrix();
   w.Zeros(24);
-  w.U32(2);                    // next_track_ID
+  w.U32(2);  // next_track_ID
   w.End(mvhd);
 
   const auto trak = w.Begin("trak");
   const auto tkhd = w.BeginFull("tkhd", 0, 3);  // enabled, in movie
-  w.U32(0); w.U32(0); w.U32(1); w.U32(0); w.U32(0);
+  w.U32(0);
+  w.U32(0);
+  w.U32(1);
+  w.U32(0);
+  w.U32(0);
   w.Zeros(8);
-  w.U16(0); w.U16(0); w.U16(0); w.U16(0);
+  w.U16(0);
+  w.U16(0);
+  w.U16(0);
+  w.U16(0);
   w.Matrix();
   w.U32(std::uint32_t{track.width} << 16);
   w.U32(std::uint32_t{track.height} << 16);
   w.End(tkhd);
   const auto mdia = w.Begin("mdia");
   const auto mdhd = w.BeginFull("mdhd", 0, 0);
-  w.U32(0); w.U32(0); w.U32(kTimescale); w.U32(0);
+  w.U32(0);
+  w.U32(0);
+  w.U32(kTimescale);
+  w.U32(0);
   w.U16(0x55c4);  // "und"
   w.U16(0);
   w.End(mdhd);
   const auto hdlr = w.BeginFull("hdlr", 0, 0);
-  w.U32(0); w.Type("vide"); w.Zeros(12);
+  w.U32(0);
+  w.Type("vide");
+  w.Zeros(12);
   const std::string_view handler_name = "camguard video";
-  w.Bytes(std::span(reinterpret_cast<const std::uint8_t*>(handler_name.data()), handler_name.size()));
+  w.Bytes(
+      std::span(reinterpret_cast<const std::uint8_t*>(handler_name.data()), handler_name.size()));
   w.U8(0);
   w.End(hdlr);
   const auto minf = w.Begin("minf");
@@ -107,13 +133,18 @@ std::vector<std::uint8_t> BuildInitSegment(const VideoTrackInfo& track) {
   const auto stsd = w.BeginFull("stsd", 0, 0);
   w.U32(1);
   const auto avc1 = w.Begin("avc1");
-  w.Zeros(6); w.U16(1);        // reserved, data_reference_index
+  w.Zeros(6);
+  w.U16(1);  // reserved, data_reference_index
   w.Zeros(16);
-  w.U16(track.width); w.U16(track.height);
-  w.U32(0x00480000); w.U32(0x00480000);  // 72 dpi
-  w.U32(0); w.U16(1);          // reserved, frame_count
-  w.Zeros(32);                 // compressorname
-  w.U16(0x0018); w.U16(0xffff);
+  w.U16(track.width);
+  w.U16(track.height);
+  w.U32(0x00480000);
+  w.U32(0x00480000);  // 72 dpi
+  w.U32(0);
+  w.U16(1);     // reserved, frame_count
+  w.Zeros(32);  // compressorname
+  w.U16(0x0018);
+  w.U16(0xffff);
   const auto avcc = w.Begin("avcC");
   w.Bytes(track.decoder_config);
   w.End(avcc);
@@ -125,7 +156,8 @@ std::vector<std::uint8_t> BuildInitSegment(const VideoTrackInfo& track) {
     w.End(box);
   }
   const auto stsz = w.BeginFull("stsz", 0, 0);
-  w.U32(0); w.U32(0);
+  w.U32(0);
+  w.U32(0);
   w.End(stsz);
   w.End(stbl);
   w.End(minf);
@@ -133,7 +165,11 @@ std::vector<std::uint8_t> BuildInitSegment(const VideoTrackInfo& track) {
   w.End(trak);
   const auto mvex = w.Begin("mvex");
   const auto trex = w.BeginFull("trex", 0, 0);
-  w.U32(1); w.U32(1); w.U32(0); w.U32(0); w.U32(0);
+  w.U32(1);
+  w.U32(1);
+  w.U32(0);
+  w.U32(0);
+  w.U32(0);
   w.End(trex);
   w.End(mvex);
   w.End(moov);
@@ -150,8 +186,10 @@ base::Result<std::optional<Fragmenter::Fragment>> Fragmenter::Push(AccessUnit un
   // interval instead, so the recording stays continuous and playable.
   if (!pending_.empty() || first_timestamp_) {
     const std::int64_t delta = unit.timestamp - last_timestamp_;
-    if (delta <= 0 || delta > 10 * std::int64_t{kTimescale}) unit.timestamp = last_timestamp_ + last_duration_;
-    else last_duration_ = delta;
+    if (delta <= 0 || delta > 10 * std::int64_t{kTimescale})
+      unit.timestamp = last_timestamp_ + last_duration_;
+    else
+      last_duration_ = delta;
   }
   if (!first_timestamp_) first_timestamp_ = unit.timestamp;
   // In-band parameter sets that differ from the init segment's mean a new init is needed.
@@ -199,8 +237,9 @@ Fragmenter::Fragment Fragmenter::Build(std::int64_t end_time) {
       size += 4 + static_cast<std::uint32_t>(nal.size());
     }
     const std::int64_t next = i + 1 < pending_.size() ? pending_[i + 1].timestamp : end_time;
-    samples.push_back({static_cast<std::uint32_t>(std::max<std::int64_t>(1, next - pending_[i].timestamp)),
-                       size, pending_[i].keyframe});
+    samples.push_back(
+        {static_cast<std::uint32_t>(std::max<std::int64_t>(1, next - pending_[i].timestamp)), size,
+         pending_[i].keyframe});
     payload += size;
   }
   const std::size_t moof_size = 8 + 16 + 8 + 16 + 20 + 20 + 12 * samples.size() + 4;
@@ -265,15 +304,18 @@ base::Result<std::vector<BoxHeader>> ReadTopLevelBoxes(std::span<const std::uint
     std::memcpy(box.type.data(), p + 4, 4);
     box.header_size = 8;
     if (size == 1) {
-      if (file.size() - offset < 16) return base::Fail(base::ErrorCode::kDataLoss, "a large box header is cut short");
+      if (file.size() - offset < 16)
+        return base::Fail(base::ErrorCode::kDataLoss, "a large box header is cut short");
       size = 0;
       for (int i = 8; i < 16; ++i) size = (size << 8) | p[i];
       box.header_size = 16;
     } else if (size == 0) {
       size = file.size() - offset;  // extends to the end of the file
     }
-    if (size < box.header_size) return base::Fail(base::ErrorCode::kDataLoss, "a box is smaller than its header");
-    if (size > file.size() - offset) return base::Fail(base::ErrorCode::kDataLoss, "the last box is cut short");
+    if (size < box.header_size)
+      return base::Fail(base::ErrorCode::kDataLoss, "a box is smaller than its header");
+    if (size > file.size() - offset)
+      return base::Fail(base::ErrorCode::kDataLoss, "the last box is cut short");
     box.size = size;
     boxes.push_back(box);
     offset += size;

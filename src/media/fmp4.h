@@ -21,7 +21,7 @@ inline constexpr std::uint32_t kTimescale = 90000;  // the RTP clock of video
 // One picture as the RTP depacketizer delivers it.
 struct AccessUnit {
   std::vector<std::vector<std::uint8_t>> nal_units;  // no start codes
-  std::int64_t timestamp = 0;                         // 90 kHz, monotonic
+  std::int64_t timestamp = 0;                        // 90 kHz, monotonic
   bool keyframe = false;
 };
 
@@ -38,8 +38,8 @@ class Fragmenter {
   struct Fragment {
     std::vector<std::uint8_t> bytes;  // moof + mdat
     std::uint32_t sequence_number = 0;
-    std::int64_t start_time = 0;      // 90 kHz since the first access unit of this fragmenter
-    std::int64_t duration = 0;        // 90 kHz
+    std::int64_t start_time = 0;  // 90 kHz since the first access unit of this fragmenter
+    std::int64_t duration = 0;    // 90 kHz
     std::uint32_t sample_count = 0;
     bool starts_with_keyframe = false;
   };
@@ -49,7 +49,9 @@ class Fragmenter {
   std::optional<Fragment> Flush();  // the last sample gets the previous sample's duration
   // True after an access unit carried an SPS or PPS different from the ones given to Reset.
   bool parameters_changed() const { return parameters_changed_; }
-  void SetParameterSets(std::vector<std::vector<std::uint8_t>> sets) { parameter_sets_ = std::move(sets); }
+  void SetParameterSets(std::vector<std::vector<std::uint8_t>> sets) {
+    parameter_sets_ = std::move(sets);
+  }
 
  private:
   Fragment Build(std::int64_t end_time);

@@ -4,10 +4,10 @@
 // playable prefix.
 #include "media/fmp4.h"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <iterator>
+
+#include <gtest/gtest.h>
 
 #include "test_support.h"
 
@@ -30,7 +30,8 @@ std::vector<std::uint8_t> ReadAll(const std::filesystem::path& path) {
 
 void WriteAll(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
   std::ofstream(path, std::ios::binary)
-      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
 }
 
 // Access units of an Annex-B stream whose units start with an AUD (type 9).
@@ -53,10 +54,28 @@ class Fmp4Test : public ::testing::Test {
   void SetUp() override {
     if (RunCommand({"ffmpeg", "-version"}).exit_code != 0) GTEST_SKIP() << "ffmpeg is missing";
     clip_ = dir_.path() / "clip.h264";
-    const auto made = RunCommand(
-        {"ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15", "-t", "3",
-         "-c:v", "libx264", "-profile:v", "high", "-g", "15", "-bf", "0", "-bsf:v",
-         "h264_metadata=aud=insert", "-f", "h264", clip_.string()});
+    const auto made = RunCommand({"ffmpeg",
+                                  "-v",
+                                  "error",
+                                  "-f",
+                                  "lavfi",
+                                  "-i",
+                                  "testsrc2=size=320x240:rate=15",
+                                  "-t",
+                                  "3",
+                                  "-c:v",
+                                  "libx264",
+                                  "-profile:v",
+                                  "high",
+                                  "-g",
+                                  "15",
+                                  "-bf",
+                                  "0",
+                                  "-bsf:v",
+                                  "h264_metadata=aud=insert",
+                                  "-f",
+                                  "h264",
+                                  clip_.string()});
     ASSERT_EQ(made.exit_code, 0) << made.output;
   }
   TempDir dir_{"fmp4"};
@@ -101,9 +120,9 @@ TEST_F(Fmp4Test, FfprobeDecodesEveryFrameOfTheMuxedClip) {
   EXPECT_FALSE(fragmenter.parameters_changed());
   const auto path = dir_.path() / "out.mp4";
   WriteAll(path, file);
-  const auto probe = RunCommand({"ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
-                                 "-show_entries", "stream=codec_name,width,height,nb_read_frames",
-                                 "-of", "csv=p=0", path.string()});
+  const auto probe = RunCommand(
+      {"ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+       "stream=codec_name,width,height,nb_read_frames", "-of", "csv=p=0", path.string()});
   ASSERT_EQ(probe.exit_code, 0) << probe.output;
   EXPECT_EQ(probe.output, "h264,320,240,45\n");
   EXPECT_EQ(PlayablePrefixLength(file), file.size());
@@ -123,7 +142,8 @@ TEST_F(Fmp4Test, ATruncatedFileKeepsAPlayablePrefix) {
   std::vector<std::uint8_t> file = BuildInitSegment(*DescribeH264(sps, pps));
   Fragmenter fragmenter;
   for (auto& unit : units) {
-    if (auto done = *fragmenter.Push(std::move(unit))) file.insert(file.end(), done->bytes.begin(), done->bytes.end());
+    if (auto done = *fragmenter.Push(std::move(unit)))
+      file.insert(file.end(), done->bytes.begin(), done->bytes.end());
   }
   for (std::size_t cut : {file.size() - 1, file.size() / 2, file.size() / 3, std::size_t{700}}) {
     const std::span<const std::uint8_t> prefix(file.data(), cut);

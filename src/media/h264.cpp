@@ -58,8 +58,19 @@ void SkipScalingList(BitReader& bits, int size) {
 
 bool HighProfile(std::uint32_t profile) {
   switch (profile) {
-    case 100: case 110: case 122: case 244: case 44: case 83: case 86: case 118: case 128:
-    case 138: case 139: case 134: case 135: return true;
+    case 100:
+    case 110:
+    case 122:
+    case 244:
+    case 44:
+    case 83:
+    case 86:
+    case 118:
+    case 128:
+    case 138:
+    case 139:
+    case 134:
+    case 135: return true;
     default: return false;
   }
 }
@@ -98,11 +109,12 @@ base::Result<VideoTrackInfo> DescribeH264(std::span<const std::uint8_t> sps,
   bool separate_colour_plane = false;
   if (HighProfile(profile)) {
     chroma_format = bits.Ue();
-    if (chroma_format > 3) return base::Fail(base::ErrorCode::kInvalidArgument, "bad chroma format");
+    if (chroma_format > 3)
+      return base::Fail(base::ErrorCode::kInvalidArgument, "bad chroma format");
     if (chroma_format == 3) separate_colour_plane = bits.Bit() != 0;
-    bits.Ue();   // bit_depth_luma_minus8
-    bits.Ue();   // bit_depth_chroma_minus8
-    bits.Bit();  // qpprime_y_zero_transform_bypass_flag
+    bits.Ue();         // bit_depth_luma_minus8
+    bits.Ue();         // bit_depth_chroma_minus8
+    bits.Bit();        // qpprime_y_zero_transform_bypass_flag
     if (bits.Bit()) {  // seq_scaling_matrix_present_flag
       const int lists = chroma_format == 3 ? 12 : 8;
       for (int i = 0; i < lists && !bits.failed(); ++i) {
@@ -141,7 +153,7 @@ base::Result<VideoTrackInfo> DescribeH264(std::span<const std::uint8_t> sps,
     return base::Fail(base::ErrorCode::kInvalidArgument, "truncated sequence parameter set");
   }
   std::optional<double> frame_rate;
-  if (bits.Bit()) {  // vui_parameters_present_flag: only the timing is of interest
+  if (bits.Bit()) {    // vui_parameters_present_flag: only the timing is of interest
     if (bits.Bit()) {  // aspect_ratio_info_present_flag
       if (bits.Bits(8) == 255) bits.Bits(32);
     }
@@ -157,7 +169,8 @@ base::Result<VideoTrackInfo> DescribeH264(std::span<const std::uint8_t> sps,
     if (bits.Bit()) {  // timing_info_present_flag
       const std::uint32_t units = bits.Bits(32);
       const std::uint32_t scale = bits.Bits(32);
-      if (!bits.failed() && units > 0 && scale > 0) frame_rate = static_cast<double>(scale) / (2.0 * units);
+      if (!bits.failed() && units > 0 && scale > 0)
+        frame_rate = static_cast<double>(scale) / (2.0 * units);
     }
   }
   if (width_mbs > 1024 || height_units > 1024) {
@@ -166,7 +179,8 @@ base::Result<VideoTrackInfo> DescribeH264(std::span<const std::uint8_t> sps,
   const std::uint32_t chroma = separate_colour_plane ? 0 : chroma_format;
   const std::uint32_t crop_x = (chroma == 1 || chroma == 2) ? 2 : 1;
   const std::uint32_t crop_y = (chroma == 1 ? 2 : 1) * (2 - frame_mbs_only);
-  const std::int64_t width = std::int64_t{width_mbs} * 16 - std::int64_t{crop_x} * (crop_left + crop_right);
+  const std::int64_t width =
+      std::int64_t{width_mbs} * 16 - std::int64_t{crop_x} * (crop_left + crop_right);
   const std::int64_t height = std::int64_t{height_units} * 16 * (2 - frame_mbs_only) -
                               std::int64_t{crop_y} * (crop_top + crop_bottom);
   if (width <= 0 || height <= 0 || width > 0xffff || height > 0xffff) {
@@ -182,9 +196,14 @@ base::Result<VideoTrackInfo> DescribeH264(std::span<const std::uint8_t> sps,
                          std::vector<std::uint8_t>(pps.begin(), pps.end())};
   // avcC (ISO/IEC 14496-15 §5.3.3.1): 4-byte NAL lengths, one SPS and one PPS.
   auto& c = info.decoder_config;
-  c = {1, static_cast<std::uint8_t>(profile), static_cast<std::uint8_t>(constraints),
-       static_cast<std::uint8_t>(level), 0xff, 0xe1,
-       static_cast<std::uint8_t>(sps.size() >> 8), static_cast<std::uint8_t>(sps.size())};
+  c = {1,
+       static_cast<std::uint8_t>(profile),
+       static_cast<std::uint8_t>(constraints),
+       static_cast<std::uint8_t>(level),
+       0xff,
+       0xe1,
+       static_cast<std::uint8_t>(sps.size() >> 8),
+       static_cast<std::uint8_t>(sps.size())};
   c.insert(c.end(), sps.begin(), sps.end());
   c.push_back(1);
   c.push_back(static_cast<std::uint8_t>(pps.size() >> 8));
@@ -216,8 +235,7 @@ std::vector<std::span<const std::uint8_t>> SplitAnnexB(std::span<const std::uint
       ++i;
     }
   }
-  if (start != std::string::npos && start < stream.size())
-    units.push_back(stream.subspan(start));
+  if (start != std::string::npos && start < stream.size()) units.push_back(stream.subspan(start));
   return units;
 }
 

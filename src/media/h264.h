@@ -19,8 +19,8 @@ enum class Codec { kH264, kH265 };
 struct VideoTrackInfo {
   Codec codec = Codec::kH264;
   std::uint16_t width = 0, height = 0;
-  std::string codec_string;                   // "avc1.640028"
-  std::vector<std::uint8_t> decoder_config;   // avcC record body
+  std::string codec_string;                               // "avc1.640028"
+  std::vector<std::uint8_t> decoder_config;               // avcC record body
   std::vector<std::vector<std::uint8_t>> parameter_sets;  // SPS, PPS without start codes
   std::optional<double> frame_rate;
 };

@@ -2,9 +2,10 @@
 #include "mqtt/bridge.h"
 
 #include <mosquitto.h>
-#include <spdlog/spdlog.h>
 
 #include <mutex>
+
+#include <spdlog/spdlog.h>
 
 namespace camguard::mqtt {
 
@@ -81,10 +82,9 @@ void Bridge::OnDisconnect(mosquitto*, void* self, int result) {
 bool Bridge::connected() const { return connected_; }
 
 void Bridge::Publish(const Message& message) {
-  const int rc =
-      mosquitto_publish(client_, nullptr, message.topic.c_str(),
-                        static_cast<int>(message.payload.size()), message.payload.data(), kQos,
-                        message.retain);
+  const int rc = mosquitto_publish(client_, nullptr, message.topic.c_str(),
+                                   static_cast<int>(message.payload.size()), message.payload.data(),
+                                   kQos, message.retain);
   if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_NO_CONN)
     spdlog::warn("MQTT publish to {}: {}", message.topic, mosquitto_strerror(rc));
 }

@@ -29,8 +29,8 @@ constexpr Entity kEntities[] = {
      "running", ""},
     {"binary_sensor", "moved_from_outside", "Moved from outside camguard",
      "{{ 'ON' if value_json.moved_from_outside else 'OFF' }}", "tamper", ""},
-    {"binary_sensor", "tamper", "Tampered", "{{ 'ON' if value_json.tamper else 'OFF' }}",
-     "tamper", ""},
+    {"binary_sensor", "tamper", "Tampered", "{{ 'ON' if value_json.tamper else 'OFF' }}", "tamper",
+     ""},
 };
 
 std::string ConfigTopic(const Topics& topics, const char* component, const std::string& object) {
@@ -60,12 +60,13 @@ std::string Topics::LastAlert() const { return base + "/" + hub_id + "/last_aler
 std::vector<Message> CameraDiscovery(const Topics& topics, const CameraInfo& camera,
                                      const std::string& hub_version) {
   const std::string camera_level = TopicLevel(camera.id);
-  const json device = {{"identifiers", json::array({"camguard_" + topics.hub_id + "_" + camera_level})},
-                       {"name", camera.name},
-                       {"manufacturer", "camguard"},
-                       {"model", "camera through camguard"},
-                       {"sw_version", hub_version},
-                       {"via_device", "camguard_" + topics.hub_id}};
+  const json device = {
+      {"identifiers", json::array({"camguard_" + topics.hub_id + "_" + camera_level})},
+      {"name", camera.name},
+      {"manufacturer", "camguard"},
+      {"model", "camera through camguard"},
+      {"sw_version", hub_version},
+      {"via_device", "camguard_" + topics.hub_id}};
   std::vector<Message> messages;
   for (const Entity& entity : kEntities) {
     const std::string object = camera_level + "_" + entity.key;
@@ -86,20 +87,19 @@ std::vector<Message> CameraDiscovery(const Topics& topics, const CameraInfo& cam
 }
 
 Message HubDiscovery(const Topics& topics, const std::string& hub_version) {
-  const json config = {
-      {"name", "Last alert"},
-      {"unique_id", "camguard_" + topics.hub_id + "_last_alert"},
-      {"object_id", "camguard_last_alert"},
-      {"state_topic", topics.LastAlert()},
-      {"value_template", "{{ value_json.title }}"},
-      {"json_attributes_topic", topics.LastAlert()},
-      {"availability_topic", topics.Availability()},
-      {"device",
-       {{"identifiers", json::array({"camguard_" + topics.hub_id})},
-        {"name", "camguard"},
-        {"manufacturer", "camguard"},
-        {"model", "camera hub"},
-        {"sw_version", hub_version}}}};
+  const json config = {{"name", "Last alert"},
+                       {"unique_id", "camguard_" + topics.hub_id + "_last_alert"},
+                       {"object_id", "camguard_last_alert"},
+                       {"state_topic", topics.LastAlert()},
+                       {"value_template", "{{ value_json.title }}"},
+                       {"json_attributes_topic", topics.LastAlert()},
+                       {"availability_topic", topics.Availability()},
+                       {"device",
+                        {{"identifiers", json::array({"camguard_" + topics.hub_id})},
+                         {"name", "camguard"},
+                         {"manufacturer", "camguard"},
+                         {"model", "camera hub"},
+                         {"sw_version", hub_version}}}};
   return Message{ConfigTopic(topics, "sensor", "last_alert"), config.dump(), true};
 }
 

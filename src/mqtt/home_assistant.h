@@ -10,13 +10,13 @@
 namespace camguard::mqtt {
 
 struct Topics {
-  std::string base = "camguard";               // camguard/<hub>/...
+  std::string base = "camguard";  // camguard/<hub>/...
   std::string discovery_prefix = "homeassistant";
-  std::string hub_id;                          // stable per installation, [a-z0-9_]
+  std::string hub_id;  // stable per installation, [a-z0-9_]
 
-  std::string Availability() const;            // online / offline (retained; the will)
+  std::string Availability() const;  // online / offline (retained; the will)
   std::string CameraState(const std::string& camera_id) const;  // JSON state, retained
-  std::string LastAlert() const;                                  // JSON of the newest alert
+  std::string LastAlert() const;                                // JSON of the newest alert
 };
 
 struct Message {

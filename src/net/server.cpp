@@ -13,9 +13,9 @@
 
 #include <algorithm>
 #include <atomic>
-#include <deque>
 #include <csignal>
 #include <ctime>
+#include <deque>
 #include <exception>
 #include <limits>
 #include <list>
@@ -369,7 +369,13 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
 
  private:
   enum class Phase {
-    kHandshake, kIdle, kReading, kHandling, kWriting, kClosing, kClosed,
+    kHandshake,
+    kIdle,
+    kReading,
+    kHandling,
+    kWriting,
+    kClosing,
+    kClosed,
     kWebSocket,  // upgraded: the WebSocket stream owns the connection's I/O from here on
   };
 
@@ -560,23 +566,8 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
   void OnBody(const beast::error_code& ec) {
     if (ec) return OnReadError(ec);
     auto message = parser_->release();
-    camguard::http::Request request;
-    request.method = std::string(message.method_string());
-    for (char& c : request.method) {
-      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    }
-    request.target = std::string(message.target());
-    for (const auto& field : message) {
-      std::string name = base::ToLower(field.name_string());
-      auto [it, inserted] =
-          request.headers.try_emplace(std::move(name), std::string(field.value()));
-      // Repeated fields are one comma-separated list (RFC 9110 §5.3); Cookie is the exception
-      // whose pairs are separated by "; " (RFC 6265 §5.4).
-      if (!inserted)
-        it->second += (it->first == "cookie" ? "; " : ", ") + std::string(field.value());
-    }
+    camguard::http::Request request = ToRequest(message, /*with_body=*/false);
     request.body = std::move(message.body());
-    request.remote_address = address_;
 
     Arm(options().handler_timeout, Phase::kHandling);
     const std::uint64_t generation = ++request_generation_;
@@ -617,7 +608,10 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
 
   // --- WebSocket ------------------------------------------------------------------------------
 
-  camguard::http::Request ToRequest(const bhttp::request<bhttp::string_body>& message) const {
+  // The wire request as a plain value. Repeated fields become one comma-separated list (RFC 9110
+  // §5.3); Cookie is the exception whose pairs are separated by "; " (RFC 6265 §5.4).
+  camguard::http::Request ToRequest(const bhttp::request<bhttp::string_body>& message,
+                                    bool with_body = true) const {
     camguard::http::Request request;
     request.method = std::string(message.method_string());
     for (char& c : request.method) {
@@ -631,7 +625,7 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
       if (!inserted)
         it->second += (it->first == "cookie" ? "; " : ", ") + std::string(field.value());
     }
-    request.body = message.body();
+    if (with_body) request.body = message.body();
     request.remote_address = address_;
     return request;
   }
@@ -679,11 +673,11 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
       if (ec) return self->Abort();
       // A close frame from the peer ends the session within a bounded time even when the TLS
       // teardown that should follow never completes (peers that drop without close_notify).
-      self->ws_->control_callback([weak = self->weak_from_this()](websocket::frame_type kind,
-                                                                  beast::string_view) {
-        if (kind != websocket::frame_type::close) return;
-        if (auto connection = weak.lock()) connection->EndWebSocketSoon();
-      });
+      self->ws_->control_callback(
+          [weak = self->weak_from_this()](websocket::frame_type kind, beast::string_view) {
+            if (kind != websocket::frame_type::close) return;
+            if (auto connection = weak.lock()) connection->EndWebSocketSoon();
+          });
       self->channel_ = std::make_shared<Channel>(
           self->server_.loop_, std::weak_ptr<WebSocketTarget>(self->shared_from_this()));
       self->ws_open_ = true;
@@ -693,14 +687,14 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
   }
 
   void ReadWebSocket() {
-    ws_->async_read(ws_buffer_, [self = shared_from_this()](const beast::error_code& ec,
-                                                           std::size_t) {
-      if (ec) return self->EndWebSocket();
-      std::string message = beast::buffers_to_string(self->ws_buffer_.data());
-      self->ws_buffer_.consume(self->ws_buffer_.size());
-      self->ws_session_->OnMessage(std::move(message), !self->ws_->got_text());
-      if (self->ws_open_) self->ReadWebSocket();
-    });
+    ws_->async_read(ws_buffer_,
+                    [self = shared_from_this()](const beast::error_code& ec, std::size_t) {
+                      if (ec) return self->EndWebSocket();
+                      std::string message = beast::buffers_to_string(self->ws_buffer_.data());
+                      self->ws_buffer_.consume(self->ws_buffer_.size());
+                      self->ws_session_->OnMessage(std::move(message), !self->ws_->got_text());
+                      if (self->ws_open_) self->ReadWebSocket();
+                    });
   }
 
   // Loop thread: a message from Channel::Send.
@@ -734,9 +728,8 @@ class Server::Impl::Connection : public std::enable_shared_from_this<Connection>
   void CloseWebSocket(websocket::close_code code) override {
     if (!ws_open_ || ws_closing_) return;
     ws_closing_ = true;
-    ws_->async_close(code, [self = shared_from_this()](const beast::error_code&) {
-      self->EndWebSocket();
-    });
+    ws_->async_close(
+        code, [self = shared_from_this()](const beast::error_code&) { self->EndWebSocket(); });
     EndWebSocketSoon();
   }
 

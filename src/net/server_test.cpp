@@ -289,7 +289,8 @@ std::string MaskedFrame(int opcode, std::string_view payload) {
   }
   const char mask[4] = {0x12, 0x34, 0x56, 0x78};
   frame.append(mask, 4);
-  for (std::size_t i = 0; i < payload.size(); ++i) frame += static_cast<char>(payload[i] ^ mask[i % 4]);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    frame += static_cast<char>(payload[i] ^ mask[i % 4]);
   return frame;
 }
 
@@ -366,8 +367,9 @@ class TestHandler final : public http::Handler {
       response.body = "12345";
     } else if (path == "/file" || path == "/missing-file") {
       response.SetHeader("Content-Type", "video/mp4");
-      response.body_file =
-          path == "/file" ? file_to_send : std::filesystem::path(file_to_send.string() + ".missing");
+      response.body_file = path == "/file"
+                               ? file_to_send
+                               : std::filesystem::path(file_to_send.string() + ".missing");
     } else if (path == "/no-content") {
       response.status = 204;
       response.body = "must not be sent";
@@ -881,14 +883,15 @@ TEST_F(ServerTest, AClientsCloseIsAnsweredAndEndsTheSession) {
   auto client = Connect();
   ASSERT_TRUE(client->Send(Upgrade("/ws-echo")));
   ASSERT_EQ(client->ReadResponse().value().status, 101);
-  ASSERT_TRUE(client->ReadFrame());  // welcome
+  ASSERT_TRUE(client->ReadFrame());                                       // welcome
   ASSERT_TRUE(client->Send(MaskedFrame(8, std::string("\x03\xe9", 2))));  // 1001 going away
   const auto answer = client->ReadFrame();
   ASSERT_TRUE(answer);
   EXPECT_EQ(answer->first, 8);
   client->SendCloseNotify();
   EXPECT_TRUE(client->ClosedWithin(seconds(10)));
-  for (int i = 0; i < 500 && !handler_.echo->closed; ++i) std::this_thread::sleep_for(milliseconds(10));
+  for (int i = 0; i < 500 && !handler_.echo->closed; ++i)
+    std::this_thread::sleep_for(milliseconds(10));
   EXPECT_TRUE(handler_.echo->closed);
   EXPECT_FALSE(handler_.echo->channel->Send("after close", false));
 }
@@ -896,12 +899,14 @@ TEST_F(ServerTest, AClientsCloseIsAnsweredAndEndsTheSession) {
 TEST_F(ServerTest, RefusedAndMalformedUpgradesGetPlainHttpAnswers) {
   Start();
   ExpectJsonError(ExchangeOrFail(Upgrade("/ws-refuse")), 403, "permission_denied");
-  ExpectJsonError(ExchangeOrFail(Get("/ws-echo", "Connection: Upgrade\r\nUpgrade: websocket\r\n"
-                                                 "Sec-WebSocket-Version: 13\r\n")),
+  ExpectJsonError(ExchangeOrFail(Get("/ws-echo",
+                                     "Connection: Upgrade\r\nUpgrade: websocket\r\n"
+                                     "Sec-WebSocket-Version: 13\r\n")),
                   400, "invalid_request");  // no key
-  ExpectJsonError(ExchangeOrFail(Get("/ws-echo", "Connection: Upgrade\r\nUpgrade: websocket\r\n"
-                                                 "Sec-WebSocket-Version: 8\r\n"
-                                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")),
+  ExpectJsonError(ExchangeOrFail(Get("/ws-echo",
+                                     "Connection: Upgrade\r\nUpgrade: websocket\r\n"
+                                     "Sec-WebSocket-Version: 8\r\n"
+                                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n")),
                   400, "invalid_request");  // an old draft
 }
 

@@ -35,7 +35,8 @@ void PutU32(std::string& out, std::uint32_t v) {
   for (int shift : {24, 16, 8, 0}) out.push_back(static_cast<char>((v >> shift) & 0xff));
 }
 std::uint32_t GetU32(const std::uint8_t* p) {
-  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
+  return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) |
+         p[3];
 }
 std::uint64_t GetU64(const std::uint8_t* p) {
   return (std::uint64_t{GetU32(p)} << 32) | GetU32(p + 4);
@@ -81,10 +82,13 @@ std::pair<std::uint32_t, std::uint64_t> FragmentTiming(std::span<const std::uint
       std::size_t per_sample = 0;
       for (std::uint32_t bit : {0x100u, 0x200u, 0x400u, 0x800u})
         if (flags & bit) per_sample += 4;
-      if (count > (trun.size() - std::min(offset, trun.size())) / std::max<std::size_t>(per_sample, 1)) return;
+      if (count >
+          (trun.size() - std::min(offset, trun.size())) / std::max<std::size_t>(per_sample, 1))
+        return;
       samples += count;
       if (flags & 0x100) {
-        for (std::uint32_t i = 0; i < count; ++i) duration += GetU32(trun.data() + offset + i * per_sample);
+        for (std::uint32_t i = 0; i < count; ++i)
+          duration += GetU32(trun.data() + offset + i * per_sample);
       }
     });
   });
@@ -103,8 +107,9 @@ base::Result<Parsed> ParsePlain(std::span<const std::uint8_t> file) {
     } else if (type == "moof") {
       moof_start = box.offset;
     } else if (type == "mdat" && moof_start) {
-      parsed.fragments.emplace_back(file.begin() + static_cast<std::ptrdiff_t>(*moof_start),
-                                    file.begin() + static_cast<std::ptrdiff_t>(box.offset + box.size));
+      parsed.fragments.emplace_back(
+          file.begin() + static_cast<std::ptrdiff_t>(*moof_start),
+          file.begin() + static_cast<std::ptrdiff_t>(box.offset + box.size));
       moof_start.reset();
     }
   }
@@ -128,9 +133,11 @@ base::Result<Decrypted> DecryptChunks(std::span<const std::uint8_t> file,
   offset += 4;
   if (key_length > 1024 || offset + key_length > file.size())
     return base::Fail(base::ErrorCode::kDataLoss, "the recording's key is cut short");
-  auto raw_key = crypto::Open(master, std::string_view(reinterpret_cast<const char*>(file.data() + offset), key_length));
+  auto raw_key = crypto::Open(
+      master, std::string_view(reinterpret_cast<const char*>(file.data() + offset), key_length));
   if (!raw_key || raw_key->size() != crypto::SecretKey::kSize)
-    return base::Fail(base::ErrorCode::kDataLoss, "the recording's key cannot be opened with this hub's key");
+    return base::Fail(base::ErrorCode::kDataLoss,
+                      "the recording's key cannot be opened with this hub's key");
   const crypto::SecretKey key(*raw_key);
   offset += key_length;
   Decrypted out;
@@ -139,7 +146,8 @@ base::Result<Decrypted> DecryptChunks(std::span<const std::uint8_t> file,
   while (offset + 4 <= file.size()) {
     const std::uint32_t length = GetU32(file.data() + offset);
     if (length > kMaxChunk || offset + 4 + length > file.size()) break;  // cut short by a crash
-    auto plain = crypto::Open(key, std::string_view(reinterpret_cast<const char*>(file.data() + offset + 4), length));
+    auto plain = crypto::Open(
+        key, std::string_view(reinterpret_cast<const char*>(file.data() + offset + 4), length));
     if (!plain || plain->size() < 8 ||
         GetU64(reinterpret_cast<const std::uint8_t*>(plain->data())) != expected) {
       out.damaged = true;
@@ -219,7 +227,8 @@ base::Status SegmentWriter::WriteChunk(std::span<const std::uint8_t> bytes) {
   std::string out;
   if (options_.encrypt) {
     std::string plain(8, '\0');
-    for (int i = 0; i < 8; ++i) plain[static_cast<std::size_t>(i)] = static_cast<char>((chunk_ >> (56 - 8 * i)) & 0xff);
+    for (int i = 0; i < 8; ++i)
+      plain[static_cast<std::size_t>(i)] = static_cast<char>((chunk_ >> (56 - 8 * i)) & 0xff);
     plain.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     const std::string sealed = crypto::Seal(*segment_key_, plain);
     PutU32(out, static_cast<std::uint32_t>(sealed.size()));
@@ -241,7 +250,8 @@ base::Status SegmentWriter::WriteChunk(std::span<const std::uint8_t> bytes) {
   return base::Ok();
 }
 
-base::Status SegmentWriter::Append(std::span<const std::uint8_t> fragment, const FragmentMeta& meta) {
+base::Status SegmentWriter::Append(std::span<const std::uint8_t> fragment,
+                                   const FragmentMeta& meta) {
   if (!current_) return base::Fail(base::ErrorCode::kFailedPrecondition, "no init segment yet");
   const bool due = fd_ >= 0 && meta.starts_with_keyframe &&
                    meta.start - current_->start >= options_.segment_length;
@@ -344,7 +354,8 @@ base::Result<std::vector<SegmentRecord>> RecordingIndex::Find(std::int64_t camer
 }
 
 base::Result<std::vector<SegmentRecord>> RecordingIndex::All() {
-  CAMGUARD_TRY(auto s, db_.Prepare(fmt::format("SELECT {} FROM recordings ORDER BY start_ms", kColumns)));
+  CAMGUARD_TRY(auto s,
+               db_.Prepare(fmt::format("SELECT {} FROM recordings ORDER BY start_ms", kColumns)));
   std::vector<SegmentRecord> out;
   for (;;) {
     CAMGUARD_TRY(const bool row, s.Step());
@@ -363,8 +374,10 @@ base::Status RecordingIndex::Remove(const std::filesystem::path& path) {
 // ---- recovery ------------------------------------------------------------------------------
 
 std::string RecoveryReport::Summary() const {
-  return fmt::format("{} segment files checked, {} cut back to their last whole fragment ({} bytes), {} unreadable",
-                     files, trimmed, bytes_trimmed, unreadable);
+  return fmt::format(
+      "{} segment files checked, {} cut back to their last whole fragment ({} bytes), {} "
+      "unreadable",
+      files, trimmed, bytes_trimmed, unreadable);
 }
 
 base::Result<RecoveryReport> Recover(const std::filesystem::path& root, RecordingIndex& index,
@@ -381,7 +394,8 @@ base::Result<RecoveryReport> Recover(const std::filesystem::path& root, Recordin
     for (const auto& entry : std::filesystem::directory_iterator(camera_dir.path(), ec)) {
       const auto& path = entry.path();
       const auto start = StartFromName(path);
-      if (!entry.is_regular_file() || !start || (path.extension() != ".mp4" && !IsEncryptedName(path)))
+      if (!entry.is_regular_file() || !start ||
+          (path.extension() != ".mp4" && !IsEncryptedName(path)))
         continue;
       ++report.files;
       const auto file = ReadFileBytes(path);
@@ -459,7 +473,8 @@ base::Result<RetentionReport> ApplyRetention(RecordingIndex& index, const Retent
     std::error_code ec;
     std::filesystem::remove(r.path, ec);
     if (ec && ec != std::errc::no_such_file_or_directory)
-      return base::Fail(base::ErrorCode::kUnavailable, "cannot delete " + r.path.string() + ": " + ec.message());
+      return base::Fail(base::ErrorCode::kUnavailable,
+                        "cannot delete " + r.path.string() + ": " + ec.message());
     CAMGUARD_TRY_STATUS(index.Remove(r.path));
     ++report.deleted;
     report.bytes += r.bytes;
@@ -480,7 +495,8 @@ base::Result<RetentionReport> ApplyRetention(RecordingIndex& index, const Retent
     std::error_code ec;
     const auto space = std::filesystem::space(policy.root, ec);
     return !ec && space.capacity > 0 &&
-           space.available * 100 < space.capacity * static_cast<std::uint64_t>(policy.min_free_percent);
+           space.available * 100 <
+               space.capacity * static_cast<std::uint64_t>(policy.min_free_percent);
   };
   for (const auto& r : kept) {  // oldest first
     const bool over_budget = policy.disk_budget_bytes > 0 && total > policy.disk_budget_bytes;
@@ -496,7 +512,10 @@ base::Result<RetentionReport> ApplyRetention(RecordingIndex& index, const Retent
 base::Result<std::vector<std::uint8_t>> ReadSegment(const std::filesystem::path& path,
                                                     const crypto::SecretKey* key) {
   const auto file = ReadFileBytes(path);
-  if (!IsEncryptedName(path)) return std::vector<std::uint8_t>(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(media::PlayablePrefixLength(file)));
+  if (!IsEncryptedName(path))
+    return std::vector<std::uint8_t>(
+        file.begin(),
+        file.begin() + static_cast<std::ptrdiff_t>(media::PlayablePrefixLength(file)));
   if (!key) return base::Fail(base::ErrorCode::kFailedPrecondition, "the recordings key is needed");
   CAMGUARD_TRY(auto decrypted, DecryptChunks(file, *key));
   if (decrypted.damaged) return base::Fail(base::ErrorCode::kDataLoss, "the recording was altered");
@@ -509,12 +528,14 @@ namespace {
 // Rewrites the base media decode time (tfdt) of a fragment in place; false if it has none.
 bool SetDecodeTime(std::vector<std::uint8_t>& fragment, std::uint64_t time) {
   // moof > traf > tfdt, found by walking sizes.
-  const auto find = [&](std::size_t begin, std::size_t end, std::string_view type) -> std::optional<std::size_t> {
+  const auto find = [&](std::size_t begin, std::size_t end,
+                        std::string_view type) -> std::optional<std::size_t> {
     std::size_t offset = begin;
     while (offset + 8 <= end) {
       const std::uint32_t size = GetU32(fragment.data() + offset);
       if (size < 8 || offset + size > end) return std::nullopt;
-      if (std::string_view(reinterpret_cast<const char*>(fragment.data() + offset + 4), 4) == type) return offset;
+      if (std::string_view(reinterpret_cast<const char*>(fragment.data() + offset + 4), 4) == type)
+        return offset;
       offset += size;
     }
     return std::nullopt;
@@ -526,7 +547,8 @@ bool SetDecodeTime(std::vector<std::uint8_t>& fragment, std::uint64_t time) {
   const auto tfdt = find(*traf + 8, *traf + GetU32(fragment.data() + *traf), "tfdt");
   if (!tfdt || GetU32(fragment.data() + *tfdt) < 20 || fragment[*tfdt + 8] != 1) return false;
   for (int i = 0; i < 8; ++i)
-    fragment[*tfdt + 12 + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>((time >> (56 - 8 * i)) & 0xff);
+    fragment[*tfdt + 12 + static_cast<std::size_t>(i)] =
+        static_cast<std::uint8_t>((time >> (56 - 8 * i)) & 0xff);
   return true;
 }
 
@@ -582,10 +604,13 @@ base::Result<ExportResult> Export(RecordingIndex& index, std::int64_t camera_id,
       ++result.fragments;
     }
   }
-  if (result.fragments == 0) return base::Fail(base::ErrorCode::kNotFound, "no whole fragment in that range");
-  CAMGUARD_TRY_STATUS(base::WritePrivateFile(out, std::string_view(reinterpret_cast<const char*>(file.data()), file.size())));
+  if (result.fragments == 0)
+    return base::Fail(base::ErrorCode::kNotFound, "no whole fragment in that range");
+  CAMGUARD_TRY_STATUS(base::WritePrivateFile(
+      out, std::string_view(reinterpret_cast<const char*>(file.data()), file.size())));
   result.bytes = file.size();
-  result.sha256_hex = base::HexEncode(crypto::Sha256(std::string_view(reinterpret_cast<const char*>(file.data()), file.size())));
+  result.sha256_hex = base::HexEncode(
+      crypto::Sha256(std::string_view(reinterpret_cast<const char*>(file.data()), file.size())));
   return result;
 }
 

@@ -4,10 +4,10 @@
 // expire, and export across segments into one playable file.
 #include "recording/recording.h"
 
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <iterator>
+
+#include <gtest/gtest.h>
 
 #include "base/clock.h"
 #include "media/fmp4.h"
@@ -31,8 +31,10 @@ struct Clip {
 // 6 s of 320x240 at 15 fps with a keyframe every second, packaged by our muxer.
 Clip MakeClip(const std::filesystem::path& dir) {
   const auto h264 = dir / "clip.h264";
-  Shell("ffmpeg -v error -f lavfi -i testsrc2=size=320x240:rate=15 -t 6 -c:v libx264 -g 15 -bf 0 "
-      "-bsf:v h264_metadata=aud=insert -f h264 '" + h264.string() + "'");
+  Shell(
+      "ffmpeg -v error -f lavfi -i testsrc2=size=320x240:rate=15 -t 6 -c:v libx264 -g 15 -bf 0 "
+      "-bsf:v h264_metadata=aud=insert -f h264 '" +
+      h264.string() + "'");
   std::ifstream in(h264, std::ios::binary);
   const std::vector<std::uint8_t> stream(std::istreambuf_iterator<char>(in), {});
   std::vector<media::AccessUnit> units;
@@ -60,8 +62,10 @@ Clip MakeClip(const std::filesystem::path& dir) {
 }
 
 int ProbeFrames(const std::filesystem::path& path) {
-  const auto probe = Shell("ffprobe -v error -count_frames -select_streams v:0 -show_entries "
-                         "stream=nb_read_frames -of csv=p=0 '" + path.string() + "'");
+  const auto probe = Shell(
+      "ffprobe -v error -count_frames -select_streams v:0 -show_entries "
+      "stream=nb_read_frames -of csv=p=0 '" +
+      path.string() + "'");
   if (probe.exit_code != 0) return -1;
   return std::atoi(probe.output.c_str());
 }
@@ -76,12 +80,14 @@ class RecordingTest : public ::testing::Test {
     auto db = store::Database::Open(dir_.path() / "camguard.db");
     ASSERT_TRUE(db);
     ASSERT_TRUE(store::Migrate(*db));
-    ASSERT_TRUE(db->Execute("INSERT INTO cameras (id, public_id, name, main_url, created_ms) "
-                            "VALUES (7, 'cam_7', 'Porch', 'rtsp://127.0.0.1/m', 0)"));
+    ASSERT_TRUE(
+        db->Execute("INSERT INTO cameras (id, public_id, name, main_url, created_ms) "
+                    "VALUES (7, 'cam_7', 'Porch', 'rtsp://127.0.0.1/m', 0)"));
     db_.emplace(std::move(*db));
   }
   // Records the clip; returns the index rows the writer produced.
-  std::vector<SegmentRecord> Record(bool encrypt, std::chrono::seconds segment = std::chrono::seconds(60)) {
+  std::vector<SegmentRecord> Record(bool encrypt,
+                                    std::chrono::seconds segment = std::chrono::seconds(60)) {
     WriterOptions options;
     options.directory = dir_.path() / "recordings" / "7";
     options.camera_id = 7;
@@ -123,8 +129,9 @@ TEST_F(RecordingTest, PlainAndEncryptedSegmentsReadBackWhole) {
     auto bytes = ReadSegment(last.path, key_.get());
     ASSERT_TRUE(bytes) << bytes.error().message;
     const auto out = dir_.path() / "read.mp4";
-    std::ofstream(out, std::ios::binary).write(reinterpret_cast<const char*>(bytes->data()),
-                                               static_cast<std::streamsize>(bytes->size()));
+    std::ofstream(out, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes->data()),
+               static_cast<std::streamsize>(bytes->size()));
     EXPECT_EQ(ProbeFrames(out), 90);
     if (encrypt) {
       EXPECT_EQ(ProbeFrames(last.path), -1);  // not readable without the key
@@ -170,8 +177,9 @@ TEST_F(RecordingTest, RecoveryCutsACrashedFileBackToItsLastWholeFragment) {
     auto bytes = ReadSegment(path, key_.get());
     ASSERT_TRUE(bytes);
     const auto out = dir_.path() / "recovered.mp4";
-    std::ofstream(out, std::ios::binary).write(reinterpret_cast<const char*>(bytes->data()),
-                                               static_cast<std::streamsize>(bytes->size()));
+    std::ofstream(out, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes->data()),
+               static_cast<std::streamsize>(bytes->size()));
     EXPECT_EQ(ProbeFrames(out), 75) << "five whole fragments of 15 frames survive";
     auto found = index.Find(7, start_, start_ + std::chrono::hours(1));
     ASSERT_TRUE(found);

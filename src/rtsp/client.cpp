@@ -7,10 +7,10 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <openssl/evp.h>
-
-#include <algorithm>
 
 #include "base/encoding.h"
 #include "base/strings.h"
@@ -26,7 +26,8 @@ constexpr std::size_t kMaxNalBytes = 4 * 1024 * 1024;  // one 4K keyframe fits w
 constexpr std::size_t kMaxUnitBytes = 8 * 1024 * 1024;
 
 std::string Hex(std::span<const unsigned char> digest) {
-  return base::HexEncode(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  return base::HexEncode(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 std::string HashHex(std::string_view algorithm, std::string_view text) {
@@ -57,7 +58,8 @@ std::map<std::string, std::string> ChallengeParameters(std::string_view text) {
       ++i;
     } else {
       const std::size_t end = text.find(',', i);
-      value = std::string(base::Trim(text.substr(i, end == std::string_view::npos ? end : end - i)));
+      value =
+          std::string(base::Trim(text.substr(i, end == std::string_view::npos ? end : end - i)));
       i = end == std::string_view::npos ? text.size() : end;
     }
     out[key] = value;
@@ -67,7 +69,8 @@ std::map<std::string, std::string> ChallengeParameters(std::string_view text) {
 
 std::string ResolveUrl(std::string_view base, std::string_view control) {
   if (control.empty() || control == "*") return std::string(base);
-  if (control.starts_with("rtsp://") || control.starts_with("rtsps://")) return std::string(control);
+  if (control.starts_with("rtsp://") || control.starts_with("rtsps://"))
+    return std::string(control);
   std::string out(base);
   if (!out.empty() && out.back() != '/') out += '/';
   return out + std::string(control);
@@ -79,8 +82,10 @@ std::optional<std::vector<std::uint8_t>> Base64(std::string_view text) {
   std::string url(base::Trim(text));
   while (!url.empty() && url.back() == '=') url.pop_back();
   for (char& c : url) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   auto decoded = base::Base64UrlDecode(url);
   if (!decoded) return std::nullopt;
@@ -90,7 +95,8 @@ std::optional<std::vector<std::uint8_t>> Base64(std::string_view text) {
 }  // namespace
 
 base::Result<VideoStream> ParseSdp(std::string_view sdp, std::string_view base_url) {
-  if (sdp.size() > kMaxBodyBytes) return base::Fail(base::ErrorCode::kInvalidArgument, "SDP too large");
+  if (sdp.size() > kMaxBodyBytes)
+    return base::Fail(base::ErrorCode::kInvalidArgument, "SDP too large");
   std::string session_control;
   std::optional<VideoStream> found;
   bool in_video = false;
@@ -120,8 +126,9 @@ base::Result<VideoStream> ParseSdp(std::string_view sdp, std::string_view base_u
     }
     if (kind != 'a') continue;
     if (value.starts_with("control:")) {
-      (in_video || !candidate ? (payload_types.empty() && !in_video ? session_control : media_control)
-                               : media_control) = std::string(value.substr(8));
+      (in_video || !candidate
+           ? (payload_types.empty() && !in_video ? session_control : media_control)
+           : media_control) = std::string(value.substr(8));
       if (!in_video && payload_types.empty()) session_control = std::string(value.substr(8));
       continue;
     }
@@ -149,7 +156,8 @@ base::Result<VideoStream> ParseSdp(std::string_view sdp, std::string_view base_u
     } else if (value.starts_with("fmtp:") && candidate) {
       const auto space = value.find(' ');
       if (space == std::string_view::npos) continue;
-      if (std::atoi(std::string(value.substr(5, space - 5)).c_str()) != candidate->payload_type) continue;
+      if (std::atoi(std::string(value.substr(5, space - 5)).c_str()) != candidate->payload_type)
+        continue;
       for (std::string_view parameter : base::Split(value.substr(space + 1), ';')) {
         parameter = base::Trim(parameter);
         const auto eq = parameter.find('=');
@@ -167,7 +175,8 @@ base::Result<VideoStream> ParseSdp(std::string_view sdp, std::string_view base_u
     }
   }
   finish_media();
-  if (!found) return base::Fail(base::ErrorCode::kNotFound, "the camera offers no H.264 or H.265 video");
+  if (!found)
+    return base::Fail(base::ErrorCode::kNotFound, "the camera offers no H.264 or H.265 video");
   const std::string session_base = ResolveUrl(base_url, session_control);
   found->control_url = ResolveUrl(session_base, found->control_url);
   return *found;
@@ -191,7 +200,8 @@ std::vector<Event> Client::TakeEvents() { return std::exchange(events_, {}); }
 void Client::Fail(std::string message, bool auth_failed) {
   if (state_ == State::kDone) return;
   state_ = State::kDone;
-  events_.push_back(Failed{base::Error{base::ErrorCode::kUnavailable, std::move(message)}, auth_failed});
+  events_.push_back(
+      Failed{base::Error{base::ErrorCode::kUnavailable, std::move(message)}, auth_failed});
 }
 
 std::string Client::Authorization(std::string_view method, const std::string& uri) {
@@ -206,10 +216,12 @@ std::string Client::Authorization(std::string_view method, const std::string& ur
   if (qop_auth_) {
     const std::string nc = fmt::format("{:08x}", ++nonce_count_);
     const std::string cnonce = crypto::RandomToken(12);
-    header += fmt::format(R"(, qop=auth, nc={}, cnonce="{}", response="{}")", nc, cnonce,
-                          HashHex(algorithm_, ha1 + ":" + nonce_ + ":" + nc + ":" + cnonce + ":auth:" + ha2));
+    header += fmt::format(
+        R"(, qop=auth, nc={}, cnonce="{}", response="{}")", nc, cnonce,
+        HashHex(algorithm_, ha1 + ":" + nonce_ + ":" + nc + ":" + cnonce + ":auth:" + ha2));
   } else {
-    header += fmt::format(R"(, response="{}")", HashHex(algorithm_, ha1 + ":" + nonce_ + ":" + ha2));
+    header +=
+        fmt::format(R"(, response="{}")", HashHex(algorithm_, ha1 + ":" + nonce_ + ":" + ha2));
   }
   if (!algorithm_.empty()) header += ", algorithm=" + algorithm_;
   if (!opaque_.empty()) header += fmt::format(R"(, opaque="{}")", opaque_);
@@ -231,9 +243,7 @@ void Client::Send(std::string_view method, const std::string& uri,
   awaiting_ = true;
 }
 
-void Client::Resend(TimePoint now) {
-  Send(last_method_, last_uri_, last_headers_, now);
-}
+void Client::Resend(TimePoint now) { Send(last_method_, last_uri_, last_headers_, now); }
 
 void Client::OnBytes(std::span<const std::uint8_t> bytes, TimePoint now) {
   if (state_ == State::kDone) return;
@@ -258,9 +268,12 @@ std::size_t Client::ParseOneMessage(std::string_view in, TimePoint now) {
     const std::size_t length = (static_cast<std::size_t>(static_cast<std::uint8_t>(in[2])) << 8) |
                                static_cast<std::uint8_t>(in[3]);
     if (in.size() < 4 + length) return 0;
-    const std::span<const std::uint8_t> packet(reinterpret_cast<const std::uint8_t*>(in.data()) + 4, length);
-    if (channel == 0) OnRtp(packet, now);
-    else if (channel == 1) OnRtcp(packet);
+    const std::span<const std::uint8_t> packet(reinterpret_cast<const std::uint8_t*>(in.data()) + 4,
+                                               length);
+    if (channel == 0)
+      OnRtp(packet, now);
+    else if (channel == 1)
+      OnRtcp(packet);
     return 4 + length;
   }
   const std::size_t end = in.find("\r\n\r\n");
@@ -317,9 +330,10 @@ void Client::OnResponse(const Response& response, TimePoint now) {
       return Fail("the camera asks for credentials", true);
     }
     const std::string lower = base::ToLower(it->second);
-    const auto parameters =
-        ChallengeParameters(std::string_view(it->second).substr(std::min(it->second.find(' ') + 1, it->second.size())));
-    const bool stale = parameters.contains("stale") && base::ToLower(parameters.at("stale")) == "true";
+    const auto parameters = ChallengeParameters(
+        std::string_view(it->second).substr(std::min(it->second.find(' ') + 1, it->second.size())));
+    const bool stale =
+        parameters.contains("stale") && base::ToLower(parameters.at("stale")) == "true";
     if (retried_auth_ && !stale) return Fail("the camera refused the credentials", true);
     retried_auth_ = true;
     if (lower.starts_with("digest")) {
@@ -352,15 +366,18 @@ void Client::OnResponse(const Response& response, TimePoint now) {
   switch (state_) {
     case State::kOptions: {
       const auto it = response.headers.find("public");
-      get_parameter_ = it != response.headers.end() && it->second.find("GET_PARAMETER") != std::string::npos;
+      get_parameter_ =
+          it != response.headers.end() && it->second.find("GET_PARAMETER") != std::string::npos;
       state_ = State::kDescribe;
       Send("DESCRIBE", config_.url, {{"Accept", "application/sdp"}}, now);
       return;
     }
     case State::kDescribe: {
       std::string base = config_.url;
-      if (auto it = response.headers.find("content-base"); it != response.headers.end()) base = it->second;
-      else if (auto loc = response.headers.find("content-location"); loc != response.headers.end()) base = loc->second;
+      if (auto it = response.headers.find("content-base"); it != response.headers.end())
+        base = it->second;
+      else if (auto loc = response.headers.find("content-location"); loc != response.headers.end())
+        base = loc->second;
       auto stream = ParseSdp(response.body, base);
       if (!stream) return Fail(stream.error().message);
       stream_ = std::move(*stream);
@@ -377,7 +394,8 @@ void Client::OnResponse(const Response& response, TimePoint now) {
       if (it == response.headers.end()) return Fail("the camera gave no session");
       const auto parts = base::Split(it->second, ';');
       session_ = std::string(base::Trim(parts[0]));
-      if (session_.empty() || session_.size() > 256) return Fail("the camera's session id is malformed");
+      if (session_.empty() || session_.size() > 256)
+        return Fail("the camera's session id is malformed");
       for (std::size_t i = 1; i < parts.size(); ++i) {
         const std::string_view part = base::Trim(parts[i]);
         if (part.starts_with("timeout=")) {
@@ -417,10 +435,13 @@ void Client::Teardown(TimePoint now) {
   state_ = State::kDone;
 }
 
-void Client::OnUdpPacket(std::uint8_t channel, std::span<const std::uint8_t> packet, TimePoint now) {
+void Client::OnUdpPacket(std::uint8_t channel, std::span<const std::uint8_t> packet,
+                         TimePoint now) {
   if (state_ == State::kDone) return;
-  if (channel == 0) OnRtp(packet, now);
-  else OnRtcp(packet);
+  if (channel == 0)
+    OnRtp(packet, now);
+  else
+    OnRtcp(packet);
 }
 
 void Client::OnRtp(std::span<const std::uint8_t> packet, TimePoint) {
@@ -434,7 +455,8 @@ void Client::OnRtp(std::span<const std::uint8_t> packet, TimePoint) {
   const std::uint8_t payload_type = packet[1] & 0x7f;
   if (payload_type != stream_.payload_type) return;
   const std::uint16_t sequence = static_cast<std::uint16_t>((packet[2] << 8) | packet[3]);
-  const std::uint32_t timestamp = (std::uint32_t{packet[4]} << 24) | (std::uint32_t{packet[5]} << 16) |
+  const std::uint32_t timestamp = (std::uint32_t{packet[4]} << 24) |
+                                  (std::uint32_t{packet[5]} << 16) |
                                   (std::uint32_t{packet[6]} << 8) | packet[7];
   const std::uint32_t ssrc = (std::uint32_t{packet[8]} << 24) | (std::uint32_t{packet[9]} << 16) |
                              (std::uint32_t{packet[10]} << 8) | packet[11];
@@ -468,8 +490,11 @@ void Client::OnRtp(std::span<const std::uint8_t> packet, TimePoint) {
   }
   last_sequence_ = sequence;
   // Unwrap the 32-bit timestamp (RFC 3550 §5.1: it wraps).
-  if (last_rtp_ts_ && timestamp < *last_rtp_ts_ && *last_rtp_ts_ - timestamp > 0x80000000u) ++wraps_;
-  else if (last_rtp_ts_ && timestamp > *last_rtp_ts_ && timestamp - *last_rtp_ts_ > 0x80000000u && wraps_ > 0) --wraps_;
+  if (last_rtp_ts_ && timestamp<*last_rtp_ts_&& * last_rtp_ts_ - timestamp> 0x80000000u)
+    ++wraps_;
+  else if (last_rtp_ts_ && timestamp > *last_rtp_ts_ && timestamp - *last_rtp_ts_ > 0x80000000u &&
+           wraps_ > 0)
+    --wraps_;
   last_rtp_ts_ = timestamp;
   if (unit_ && unit_rtp_ts_ && *unit_rtp_ts_ != timestamp) FinishAccessUnit();
   if (!unit_) {
@@ -479,7 +504,8 @@ void Client::OnRtp(std::span<const std::uint8_t> packet, TimePoint) {
     unit_rtp_ts_ = timestamp;
     if (sender_report_) {
       const std::int64_t delta = static_cast<std::int32_t>(timestamp - sender_report_->first);
-      unit_->wall_clock = sender_report_->second + std::chrono::microseconds(delta * 1000000 / 90000);
+      unit_->wall_clock =
+          sender_report_->second + std::chrono::microseconds(delta * 1000000 / 90000);
     }
     loss_ = false;
   }
@@ -552,7 +578,8 @@ void Client::OnRtcp(std::span<const std::uint8_t> packet) {
       const auto* p = packet.data() + offset;
       const std::uint64_t ntp_seconds = (std::uint64_t{p[8]} << 24) | (std::uint64_t{p[9]} << 16) |
                                         (std::uint64_t{p[10]} << 8) | p[11];
-      const std::uint64_t ntp_fraction = (std::uint64_t{p[12]} << 24) | (std::uint64_t{p[13]} << 16) |
+      const std::uint64_t ntp_fraction = (std::uint64_t{p[12]} << 24) |
+                                         (std::uint64_t{p[13]} << 16) |
                                          (std::uint64_t{p[14]} << 8) | p[15];
       const std::uint32_t rtp = (std::uint32_t{p[16]} << 24) | (std::uint32_t{p[17]} << 16) |
                                 (std::uint32_t{p[18]} << 8) | p[19];

@@ -48,7 +48,7 @@ struct VideoStream {
 
 struct AccessUnit {
   std::vector<std::vector<std::uint8_t>> nal_units;  // no start codes
-  std::int64_t timestamp = 0;                         // 90 kHz, unwrapped
+  std::int64_t timestamp = 0;                        // 90 kHz, unwrapped
   bool keyframe = false;
   bool after_loss = false;  // packets were lost before this access unit
   std::optional<std::chrono::system_clock::time_point> wall_clock;  // once an RTCP SR was seen

@@ -17,13 +17,14 @@ constexpr std::string_view kSdp =
     "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=cam\r\nt=0 0\r\na=control:*\r\n"
     "m=audio 0 RTP/AVP 0\r\na=control:trackID=0\r\n"
     "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n"
-    "a=fmtp:96 packetization-mode=1;profile-level-id=640028;sprop-parameter-sets=Z2QAKKw=,aO48gA==\r\n"
+    "a=fmtp:96 "
+    "packetization-mode=1;profile-level-id=640028;sprop-parameter-sets=Z2QAKKw=,aO48gA==\r\n"
     "a=control:trackID=1\r\n";
 
 std::string Answer(int cseq, std::string_view status, std::string_view headers = "",
                    std::string_view body = "") {
-  std::string out = "RTSP/1.0 " + std::string(status) + "\r\nCSeq: " + std::to_string(cseq) + "\r\n" +
-                    std::string(headers);
+  std::string out = "RTSP/1.0 " + std::string(status) + "\r\nCSeq: " + std::to_string(cseq) +
+                    "\r\n" + std::string(headers);
   if (!body.empty()) out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   return out + "\r\n" + std::string(body);
 }
@@ -41,11 +42,18 @@ std::string Interleaved(std::uint8_t channel, const std::vector<std::uint8_t>& p
 
 std::vector<std::uint8_t> Rtp(std::uint16_t sequence, std::uint32_t timestamp, bool marker,
                               std::vector<std::uint8_t> payload) {
-  std::vector<std::uint8_t> p = {0x80, static_cast<std::uint8_t>((marker ? 0x80 : 0) | 96),
-                                 static_cast<std::uint8_t>(sequence >> 8), static_cast<std::uint8_t>(sequence),
-                                 static_cast<std::uint8_t>(timestamp >> 24), static_cast<std::uint8_t>(timestamp >> 16),
-                                 static_cast<std::uint8_t>(timestamp >> 8), static_cast<std::uint8_t>(timestamp),
-                                 1, 2, 3, 4};
+  std::vector<std::uint8_t> p = {0x80,
+                                 static_cast<std::uint8_t>((marker ? 0x80 : 0) | 96),
+                                 static_cast<std::uint8_t>(sequence >> 8),
+                                 static_cast<std::uint8_t>(sequence),
+                                 static_cast<std::uint8_t>(timestamp >> 24),
+                                 static_cast<std::uint8_t>(timestamp >> 16),
+                                 static_cast<std::uint8_t>(timestamp >> 8),
+                                 static_cast<std::uint8_t>(timestamp),
+                                 1,
+                                 2,
+                                 3,
+                                 4};
   p.insert(p.end(), payload.begin(), payload.end());
   return p;
 }
@@ -65,11 +73,13 @@ class ClientTest : public ::testing::Test {
   std::string Play() {
     client_.Start(now_);
     std::string sent = client_.TakeOutgoing();
-    Feed(Answer(1, "200 OK", "Public: OPTIONS, DESCRIBE, SETUP, PLAY, GET_PARAMETER, TEARDOWN\r\n"));
+    Feed(
+        Answer(1, "200 OK", "Public: OPTIONS, DESCRIBE, SETUP, PLAY, GET_PARAMETER, TEARDOWN\r\n"));
     sent += client_.TakeOutgoing();
     Feed(Answer(2, "200 OK", "Content-Base: rtsp://127.0.0.1:8554/main/\r\n", kSdp));
     sent += client_.TakeOutgoing();
-    Feed(Answer(3, "200 OK", "Session: abc123;timeout=60\r\nTransport: RTP/AVP/TCP;interleaved=0-1\r\n"));
+    Feed(Answer(3, "200 OK",
+                "Session: abc123;timeout=60\r\nTransport: RTP/AVP/TCP;interleaved=0-1\r\n"));
     sent += client_.TakeOutgoing();
     Feed(Answer(4, "200 OK", "Session: abc123\r\n"));
     return sent;
@@ -106,9 +116,13 @@ TEST_F(ClientTest, DigestChallengeIsAnsweredOnceAndASecondRefusalIsAnAuthFailure
               "WWW-Authenticate: Digest realm=\"camsim\", nonce=\"n0nce\", qop=\"auth\"\r\n"));
   const std::string retry = client_.TakeOutgoing();
   EXPECT_THAT(retry, HasSubstr("CSeq: 2"));
-  EXPECT_THAT(retry, HasSubstr("Authorization: Digest username=\"admin\", realm=\"camsim\", nonce=\"n0nce\", uri=\"rtsp://127.0.0.1:8554/main\", qop=auth, nc=00000001"));
+  EXPECT_THAT(
+      retry,
+      HasSubstr("Authorization: Digest username=\"admin\", realm=\"camsim\", nonce=\"n0nce\", "
+                "uri=\"rtsp://127.0.0.1:8554/main\", qop=auth, nc=00000001"));
   EXPECT_EQ(retry.find("s3cret-pass"), std::string::npos);
-  Feed(Answer(2, "401 Unauthorized", "WWW-Authenticate: Digest realm=\"camsim\", nonce=\"n0nce\"\r\n"));
+  Feed(Answer(2, "401 Unauthorized",
+              "WWW-Authenticate: Digest realm=\"camsim\", nonce=\"n0nce\"\r\n"));
   const auto events = client_.TakeEvents();
   ASSERT_EQ(events.size(), 1u);
   const auto& failed = std::get<Failed>(events[0]);
@@ -128,7 +142,8 @@ TEST_F(ClientTest, RedirectsGarbageErrorsAndSilenceEndTheSession) {
   {
     Client client(Config());
     client.Start(now_);
-    client.OnBytes(Bytes(Answer(1, "302 Found", "Location: rtsp://127.0.0.1:8555/other\r\n")), now_);
+    client.OnBytes(Bytes(Answer(1, "302 Found", "Location: rtsp://127.0.0.1:8555/other\r\n")),
+                   now_);
     const auto events = client.TakeEvents();
     ASSERT_EQ(events.size(), 1u);
     EXPECT_EQ(std::get<Redirected>(events[0]).location, "rtsp://127.0.0.1:8555/other");
@@ -202,8 +217,9 @@ TEST(Sdp, PicksTheFirstSupportedVideoAndResolvesControls) {
   ASSERT_TRUE(stream);
   EXPECT_EQ(stream->control_url, "rtsp://cam/stream/trackID=1");
   EXPECT_FALSE(ParseSdp("v=0\r\nm=video 0 RTP/AVP 97\r\na=rtpmap:97 VP8/90000\r\n", "rtsp://x/"));
-  auto absolute = ParseSdp(
-      "m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:rtsp://other/track\r\n", "rtsp://x/");
+  auto absolute =
+      ParseSdp("m=video 0 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\na=control:rtsp://other/track\r\n",
+               "rtsp://x/");
   ASSERT_TRUE(absolute);
   EXPECT_EQ(absolute->control_url, "rtsp://other/track");
 }

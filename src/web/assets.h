@@ -9,7 +9,7 @@
 namespace camguard::web {
 
 struct EmbeddedAsset {
-  std::string_view name;     // file name in web/, e.g. "app.js"
+  std::string_view name;  // file name in web/, e.g. "app.js"
   std::string_view content;
 };
 

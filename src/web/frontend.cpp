@@ -13,8 +13,8 @@ http::Response ErrorResponse(int status, std::string_view code, std::string_view
   http::Response response;
   response.status = status;
   response.SetHeader("Content-Type", "application/json");
-  response.body = std::string(R"({"error":{"code":")") + std::string(code) +
-                  R"(","message":")" + std::string(message) + R"("}})";
+  response.body = std::string(R"({"error":{"code":")") + std::string(code) + R"(","message":")" +
+                  std::string(message) + R"("}})";
   return response;
 }
 

@@ -50,8 +50,9 @@ TEST(Frontend, ApiRequestsPassThroughAndNothingElseIsServed) {
   Frontend frontend(api);
   EXPECT_EQ(Get(frontend, "/api/v1/me?x=1").status, 299);
   EXPECT_EQ(api.seen, "/api/v1/me?x=1");
-  for (const char* target : {"/static/../CMakeLists.txt", "/static/.hidden", "/static/",
-                             "/static/sub/app.js", "/etc/passwd", "/index.php", "/static/nope.js"}) {
+  for (const char* target :
+       {"/static/../CMakeLists.txt", "/static/.hidden", "/static/", "/static/sub/app.js",
+        "/etc/passwd", "/index.php", "/static/nope.js"}) {
     const auto response = Get(frontend, target);
     EXPECT_EQ(response.status, 404) << target;
     EXPECT_EQ(*response.Header("Content-Type"), "application/json") << target;
@@ -65,8 +66,7 @@ TEST(Frontend, ApiRequestsPassThroughAndNothingElseIsServed) {
 }
 
 TEST(Frontend, EveryEmbeddedFileHasAContentType) {
-  for (const EmbeddedAsset& asset : AllAssets())
-    EXPECT_TRUE(ContentType(asset.name)) << asset.name;
+  for (const EmbeddedAsset& asset : AllAssets()) EXPECT_TRUE(ContentType(asset.name)) << asset.name;
 }
 
 }  // namespace

@@ -78,19 +78,24 @@ Result<std::string> HexDecode(std::string_view hex) {
 std::string Base64Encode(std::string_view bytes) { return Base64With(kBase64, bytes, true); }
 std::string Base64UrlEncode(std::string_view bytes) { return Base64With(kBase64Url, bytes, false); }
 
-Result<std::string> Base64UrlDecode(std::string_view text) {
+namespace {
+Result<std::string> Base64DecodeWith(std::string_view alphabet, std::string_view text,
+                                     std::string_view name) {
   std::array<int, 256> value{};
   value.fill(-1);
-  for (std::size_t i = 0; i < kBase64Url.size(); ++i) {
-    value[static_cast<unsigned char>(kBase64Url[i])] = static_cast<int>(i);
+  for (std::size_t i = 0; i < alphabet.size(); ++i) {
+    value[static_cast<unsigned char>(alphabet[i])] = static_cast<int>(i);
   }
-  if (text.size() % 4 == 1) return Fail(ErrorCode::kInvalidArgument, "invalid base64url length");
+  if (text.size() % 4 == 1) {
+    return Fail(ErrorCode::kInvalidArgument, "invalid " + std::string(name) + " length");
+  }
   std::string out;
   std::uint32_t acc = 0;
   int bits = 0;
   for (char c : text) {
     const int v = value[static_cast<unsigned char>(c)];
-    if (v < 0) return Fail(ErrorCode::kInvalidArgument, "invalid base64url character");
+    if (v < 0)
+      return Fail(ErrorCode::kInvalidArgument, "invalid " + std::string(name) + " character");
     acc = (acc << 6) | static_cast<std::uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
@@ -101,9 +106,22 @@ Result<std::string> Base64UrlDecode(std::string_view text) {
   // RFC 4648 section 3.5: the unused low bits of the last character must be zero, otherwise
   // several texts decode to the same bytes (a token would have more than one spelling).
   if ((acc & ((1u << bits) - 1)) != 0) {
-    return Fail(ErrorCode::kInvalidArgument, "non-canonical base64url (trailing bits set)");
+    return Fail(ErrorCode::kInvalidArgument,
+                "non-canonical " + std::string(name) + " (trailing bits set)");
   }
   return out;
+}
+}  // namespace
+
+Result<std::string> Base64UrlDecode(std::string_view text) {
+  return Base64DecodeWith(kBase64Url, text, "base64url");
+}
+
+Result<std::string> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return Fail(ErrorCode::kInvalidArgument, "invalid base64 length");
+  std::size_t padding = 0;
+  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  return Base64DecodeWith(kBase64, text.substr(0, text.size() - padding), "base64");
 }
 
 std::string Base32Encode(std::string_view bytes) {

@@ -20,6 +20,8 @@ Result<std::string> HexDecode(std::string_view hex);
 std::string Base64Encode(std::string_view bytes);
 std::string Base64UrlEncode(std::string_view bytes);
 Result<std::string> Base64UrlDecode(std::string_view text);
+// Standard alphabet with '=' padding (RFC 4648 section 4); whitespace is not allowed.
+Result<std::string> Base64Decode(std::string_view text);
 
 // RFC 4648 base32 (TOTP secrets), upper case, no padding on output; decoding accepts
 // lower case, spaces and padding as authenticator apps print them.

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "camsim/auth.h"
 
-#include <openssl/evp.h>
-
 #include <cctype>
 #include <vector>
+
+#include <openssl/evp.h>
 
 #include "base/encoding.h"
 #include "base/strings.h"
@@ -36,21 +36,10 @@ bool IsTokenChar(char c) {
   return std::string_view("()<>@,;:\\\"/[]?={}").find(c) == std::string_view::npos;
 }
 
-// Standard base64 (RFC 4648 §4) via the base64url decoder: same alphabet up to two characters.
-base::Result<std::string> Base64Decode(std::string_view text) {
-  std::string url(text);
-  while (!url.empty() && url.back() == '=') url.pop_back();
-  for (char& c : url) {
-    if (c == '-' || c == '_') return Fail(ErrorCode::kInvalidArgument, "bad base64");
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  return base::Base64UrlDecode(url);
-}
-
 std::string U64Hex(std::uint64_t v) {
   std::string raw(8, '\0');
-  for (int i = 0; i < 8; ++i) raw[static_cast<std::size_t>(i)] = static_cast<char>(v >> (56 - 8 * i));
+  for (int i = 0; i < 8; ++i)
+    raw[static_cast<std::size_t>(i)] = static_cast<char>(v >> (56 - 8 * i));
   return base::HexEncode(raw);
 }
 
@@ -128,15 +117,25 @@ std::string DigestResponse(const DigestInput& in) {
   return Md5Hex(ha1 + ":" + in.nonce + ":" + in.nc + ":" + in.cnonce + ":" + in.qop + ":" + ha2);
 }
 
-RtspAuthenticator::RtspAuthenticator(std::string realm, std::string username,
-                                     base::Redacted<std::string> password, AuthSchemes schemes,
+RtspAuthenticator::RtspAuthenticator(std::string realm, PasswordLookup lookup, AuthSchemes schemes,
                                      const base::Clock& clock, std::string nonce_key)
     : realm_(std::move(realm)),
-      username_(std::move(username)),
-      password_(std::move(password)),
+      lookup_(std::move(lookup)),
       schemes_(schemes),
       clock_(clock),
       nonce_key_(std::move(nonce_key)) {}
+
+RtspAuthenticator::RtspAuthenticator(std::string realm, std::string username,
+                                     base::Redacted<std::string> password, AuthSchemes schemes,
+                                     const base::Clock& clock, std::string nonce_key)
+    : RtspAuthenticator(
+          std::move(realm),
+          [username = std::move(username),
+           password = std::move(password)](std::string_view user) -> std::optional<std::string> {
+            if (!crypto::ConstantTimeEqual(user, username)) return std::nullopt;
+            return password.Reveal();
+          },
+          schemes, clock, std::move(nonce_key)) {}
 
 std::string RtspAuthenticator::NewNonce() const {
   const std::string issued = U64Hex(static_cast<std::uint64_t>(base::ToUnixMillis(clock_.Now())));
@@ -162,8 +161,8 @@ std::vector<std::string> RtspAuthenticator::Challenges(bool stale) const {
   if (schemes_ != AuthSchemes::kBasic) {
     // No qop offered: the RFC 2069-compatible form is what RTSP clients and cameras share;
     // a client may still answer with qop=auth and is verified accordingly.
-    std::string digest = "Digest realm=\"" + realm_ + "\", nonce=\"" + NewNonce() +
-                         "\", algorithm=MD5";
+    std::string digest =
+        "Digest realm=\"" + realm_ + "\", nonce=\"" + NewNonce() + "\", algorithm=MD5";
     if (stale) digest += ", stale=TRUE";
     out.push_back(std::move(digest));
   }
@@ -172,22 +171,23 @@ std::vector<std::string> RtspAuthenticator::Challenges(bool stale) const {
 }
 
 AuthOutcome RtspAuthenticator::Check(std::string_view method, std::string_view request_uri,
-                                     std::optional<std::string_view> authorization) const {
+                                     std::optional<std::string_view> authorization,
+                                     std::string* username) const {
   if (!authorization) return AuthOutcome::kMissing;
   const std::string_view value = base::Trim(*authorization);
   if (StartsWithIgnoreCase(value, "Digest ")) {
     if (schemes_ == AuthSchemes::kBasic) return AuthOutcome::kMissing;
-    return CheckDigest(method, request_uri, value.substr(7));
+    return CheckDigest(method, request_uri, value.substr(7), username);
   }
   if (StartsWithIgnoreCase(value, "Basic ")) {
     if (schemes_ == AuthSchemes::kDigest) return AuthOutcome::kMissing;
-    return CheckBasic(base::Trim(value.substr(6)));
+    return CheckBasic(base::Trim(value.substr(6)), username);
   }
   return AuthOutcome::kMissing;
 }
 
 AuthOutcome RtspAuthenticator::CheckDigest(std::string_view method, std::string_view request_uri,
-                                           std::string_view text) const {
+                                           std::string_view text, std::string* username) const {
   auto params = ParseAuthParams(text);
   if (!params) return AuthOutcome::kDenied;
   auto get = [&](const char* name) -> std::string {
@@ -222,26 +222,31 @@ AuthOutcome RtspAuthenticator::CheckDigest(std::string_view method, std::string_
   }
   const auto issued = NonceIssuedMillis(in.nonce);
   if (!issued) return AuthOutcome::kDenied;
-  in.password = password_.Reveal();
+  const std::optional<std::string> password = lookup_(in.username);
+  if (!password) return AuthOutcome::kDenied;
+  in.password = *password;
   const std::string expected = DigestResponse(in);
-  const bool user_ok = crypto::ConstantTimeEqual(in.username, username_);
-  const bool response_ok = crypto::ConstantTimeEqual(expected, base::ToLower(response));
-  if (!user_ok || !response_ok) return AuthOutcome::kDenied;
+  if (!crypto::ConstantTimeEqual(expected, base::ToLower(response))) return AuthOutcome::kDenied;
   const std::int64_t age = base::ToUnixMillis(clock_.Now()) - *issued;
   const auto lifetime_ms = std::chrono::duration_cast<std::chrono::milliseconds>(kNonceLifetime);
   if (age < 0 || age > lifetime_ms.count()) return AuthOutcome::kStaleNonce;
+  if (username != nullptr) *username = in.username;
   return AuthOutcome::kGranted;
 }
 
-AuthOutcome RtspAuthenticator::CheckBasic(std::string_view credentials) const {
-  auto decoded = Base64Decode(credentials);
+AuthOutcome RtspAuthenticator::CheckBasic(std::string_view credentials,
+                                          std::string* username) const {
+  auto decoded = base::Base64Decode(credentials);
   if (!decoded) return AuthOutcome::kDenied;
   const std::size_t colon = decoded->find(':');
   if (colon == std::string::npos) return AuthOutcome::kDenied;
-  const bool user_ok = crypto::ConstantTimeEqual(decoded->substr(0, colon), username_);
-  const bool password_ok =
-      crypto::ConstantTimeEqual(decoded->substr(colon + 1), password_.Reveal());
-  return user_ok && password_ok ? AuthOutcome::kGranted : AuthOutcome::kDenied;
+  const std::string user = decoded->substr(0, colon);
+  const std::optional<std::string> password = lookup_(user);
+  if (!password || !crypto::ConstantTimeEqual(decoded->substr(colon + 1), *password)) {
+    return AuthOutcome::kDenied;
+  }
+  if (username != nullptr) *username = user;
+  return AuthOutcome::kGranted;
 }
 
 }  // namespace camguard::camsim

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,22 +44,30 @@ enum class AuthSchemes { kDigest, kBasic, kDigestAndBasic };
 
 enum class AuthOutcome {
   kGranted,
-  kMissing,       // no (usable) Authorization header
-  kDenied,        // wrong user or password, or a malformed header
-  kStaleNonce,    // a valid digest over an expired nonce
+  kMissing,     // no (usable) Authorization header
+  kDenied,      // wrong user or password, or a malformed header
+  kStaleNonce,  // a valid digest over an expired nonce
 };
+
+// The password of a camera account, nullopt for an unknown user. A camera's accounts are
+// shared by all its interfaces (RTSP, HTTP, ONVIF), and can change while it runs.
+using PasswordLookup = std::function<std::optional<std::string>(std::string_view username)>;
 
 class RtspAuthenticator {
  public:
   static constexpr std::chrono::seconds kNonceLifetime{300};
 
-  RtspAuthenticator(std::string realm, std::string username,
-                    base::Redacted<std::string> password, AuthSchemes schemes,
+  RtspAuthenticator(std::string realm, PasswordLookup lookup, AuthSchemes schemes,
                     const base::Clock& clock, std::string nonce_key);
+  // A single fixed account.
+  RtspAuthenticator(std::string realm, std::string username, base::Redacted<std::string> password,
+                    AuthSchemes schemes, const base::Clock& clock, std::string nonce_key);
 
-  // Checks the Authorization header value (if any) of a request.
+  // Checks the Authorization header value (if any) of a request (`method` is RTSP's or HTTP's).
+  // On kGranted, `username` (if given) receives the account that signed in.
   AuthOutcome Check(std::string_view method, std::string_view request_uri,
-                    std::optional<std::string_view> authorization) const;
+                    std::optional<std::string_view> authorization,
+                    std::string* username = nullptr) const;
 
   // WWW-Authenticate values for a 401 answer, strongest scheme first.
   std::vector<std::string> Challenges(bool stale) const;
@@ -67,14 +76,13 @@ class RtspAuthenticator {
 
  private:
   AuthOutcome CheckDigest(std::string_view method, std::string_view request_uri,
-                          std::string_view params) const;
-  AuthOutcome CheckBasic(std::string_view credentials) const;
+                          std::string_view params, std::string* username) const;
+  AuthOutcome CheckBasic(std::string_view credentials, std::string* username) const;
   // Issue time of a nonce this process made, or nullopt for a forged one.
   std::optional<std::int64_t> NonceIssuedMillis(std::string_view nonce) const;
 
   std::string realm_;
-  std::string username_;
-  base::Redacted<std::string> password_;
+  PasswordLookup lookup_;
   AuthSchemes schemes_;
   const base::Clock& clock_;
   std::string nonce_key_;

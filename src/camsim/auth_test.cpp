@@ -40,8 +40,8 @@ TEST(ParseAuthParams, ReadsTokensAndQuotedStrings) {
 }
 
 TEST(ParseAuthParams, RefusesMalformedLists) {
-  for (std::string_view bad : {R"(username="unterminated)", "a=1,,b=2", "a=1 b=2", "=x", "a=",
-                               "a=1, a=2", "a=\"x\\"}) {
+  for (std::string_view bad :
+       {R"(username="unterminated)", "a=1,,b=2", "a=1 b=2", "=x", "a=", "a=1, a=2", "a=\"x\\"}) {
     EXPECT_FALSE(ParseAuthParams(bad).has_value()) << bad;
   }
   std::string many;
@@ -82,8 +82,10 @@ TEST_F(RtspAuthenticatorTest, GrantsADigestWithQopAuth) {
   const std::string nonce = auth.NewNonce();
   DigestInput in{"admin", "camsim", "s3cret pw", "PLAY", url_, nonce, "auth", "00000001", "abcd"};
   const std::string header = "Digest username=\"admin\", realm=\"camsim\", nonce=\"" + nonce +
-                             "\", uri=\"" + url_ + "\", qop=auth, nc=00000001, cnonce=\"abcd\", "
-                             "response=\"" + DigestResponse(in) + "\", algorithm=MD5";
+                             "\", uri=\"" + url_ +
+                             "\", qop=auth, nc=00000001, cnonce=\"abcd\", "
+                             "response=\"" +
+                             DigestResponse(in) + "\", algorithm=MD5";
   EXPECT_EQ(auth.Check("PLAY", url_, header), AuthOutcome::kGranted);
   EXPECT_EQ(auth.Check("TEARDOWN", url_, header), AuthOutcome::kDenied) << "method is digested";
 }
@@ -94,9 +96,9 @@ TEST_F(RtspAuthenticatorTest, DeniesWrongPasswordUserUriOrForgedNonce) {
   EXPECT_EQ(auth.Check("DESCRIBE", url_, DigestHeader(nonce, "wrong")), AuthOutcome::kDenied);
   EXPECT_EQ(auth.Check("DESCRIBE", url_, DigestHeader(nonce, "s3cret pw", url_, "root")),
             AuthOutcome::kDenied);
-  EXPECT_EQ(auth.Check("DESCRIBE", url_,
-                       DigestHeader(nonce, "s3cret pw", "rtsp://127.77.0.1:8554/sub")),
-            AuthOutcome::kDenied)
+  EXPECT_EQ(
+      auth.Check("DESCRIBE", url_, DigestHeader(nonce, "s3cret pw", "rtsp://127.77.0.1:8554/sub")),
+      AuthOutcome::kDenied)
       << "a digest for /sub does not open /main";
   std::string forged = nonce;
   forged.back() = forged.back() == '0' ? '1' : '0';

@@ -118,8 +118,8 @@ std::vector<AccessUnit> SplitAccessUnits(ByteSpan data) {
       if (has_slice && first_slice) flush();
       has_slice = true;
       if (type == 5) current.keyframe = true;
-    } else if (has_slice && (type == 6 || type == 7 || type == 8 || type == 9 ||
-                             (type >= 14 && type <= 18))) {
+    } else if (has_slice &&
+               (type == 6 || type == 7 || type == 8 || type == 9 || (type >= 14 && type <= 18))) {
       flush();
     }
     current.nals.push_back(*nal);
@@ -153,14 +153,25 @@ base::Result<SpsInfo> ParseSps(ByteSpan nal) {
   std::uint32_t chroma_format_idc = 1;
   bool separate_colour_plane = false;
   switch (info.profile_idc) {
-    case 100: case 110: case 122: case 244: case 44: case 83: case 86: case 118: case 128:
-    case 138: case 139: case 134: case 135: {
+    case 100:
+    case 110:
+    case 122:
+    case 244:
+    case 44:
+    case 83:
+    case 86:
+    case 118:
+    case 128:
+    case 138:
+    case 139:
+    case 134:
+    case 135: {
       chroma_format_idc = r.Ue();
       if (chroma_format_idc > 3) return Fail(ErrorCode::kInvalidArgument, "bad chroma format");
       if (chroma_format_idc == 3) separate_colour_plane = r.Bit() != 0;
-      r.Ue();   // bit_depth_luma_minus8
-      r.Ue();   // bit_depth_chroma_minus8
-      r.Bit();  // qpprime_y_zero_transform_bypass_flag
+      r.Ue();              // bit_depth_luma_minus8
+      r.Ue();              // bit_depth_chroma_minus8
+      r.Bit();             // qpprime_y_zero_transform_bypass_flag
       if (r.Bit() != 0) {  // seq_scaling_matrix_present_flag
         const int lists = chroma_format_idc != 3 ? 8 : 12;
         for (int i = 0; i < lists && r.ok(); ++i) {
@@ -169,8 +180,7 @@ base::Result<SpsInfo> ParseSps(ByteSpan nal) {
       }
       break;
     }
-    default:
-      break;
+    default: break;
   }
   if (r.Ue() > 12) return Fail(ErrorCode::kInvalidArgument, "bad log2_max_frame_num");
   const std::uint32_t poc_type = r.Ue();
@@ -220,8 +230,8 @@ base::Result<SpsInfo> ParseSps(ByteSpan nal) {
   info.width = static_cast<int>(width - crop_w);
   info.height = static_cast<int>(height - crop_h);
 
-  if (r.Bit() != 0) {  // vui_parameters_present_flag, Annex E.1.1
-    if (r.Bit() != 0) {  // aspect_ratio_info_present_flag
+  if (r.Bit() != 0) {                    // vui_parameters_present_flag, Annex E.1.1
+    if (r.Bit() != 0) {                  // aspect_ratio_info_present_flag
       if (r.Bits(8) == 255) r.Bits(32);  // Extended_SAR: sar_width, sar_height
     }
     if (r.Bit() != 0) r.Bit();  // overscan_info_present_flag → overscan_appropriate_flag

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "camsim/h264.h"
 
-#include <gtest/gtest.h>
-
 #include <random>
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "base/encoding.h"
 
@@ -24,7 +24,13 @@ constexpr std::string_view kMainSps = "67640028acb403c0113f2e0220000003002000000
 constexpr std::string_view kSubSps = "67640016acb405017fcb8088000003000800000300f078b175";
 
 TEST(AnnexBReader, SplitsOnThreeAndFourByteStartCodes) {
-  const auto data = FromHex("00000001" "6742" "000001" "68ce" "00000001" "65888480");
+  const auto data = FromHex(
+      "00000001"
+      "6742"
+      "000001"
+      "68ce"
+      "00000001"
+      "65888480");
   AnnexBReader reader(data);
   EXPECT_EQ(ToVector(*reader.Next()), FromHex("6742"));
   EXPECT_EQ(ToVector(*reader.Next()), FromHex("68ce"));
@@ -33,7 +39,14 @@ TEST(AnnexBReader, SplitsOnThreeAndFourByteStartCodes) {
 }
 
 TEST(AnnexBReader, SkipsBytesBeforeFirstStartCodeAndTrailingZeros) {
-  const auto data = FromHex("ffee" "000001" "0901" "0000" "000001" "41e0" "000000");
+  const auto data = FromHex(
+      "ffee"
+      "000001"
+      "0901"
+      "0000"
+      "000001"
+      "41e0"
+      "000000");
   AnnexBReader reader(data);
   EXPECT_EQ(ToVector(*reader.Next()), FromHex("0901"));
   EXPECT_EQ(ToVector(*reader.Next()), FromHex("41e0"));
@@ -42,7 +55,9 @@ TEST(AnnexBReader, SkipsBytesBeforeFirstStartCodeAndTrailingZeros) {
 
 TEST(AnnexBReader, KeepsEmulationPreventedZerosInsideNalUnit) {
   // 00 00 03 01 inside a NAL unit is not a start code.
-  const auto data = FromHex("000001" "65000003010203");
+  const auto data = FromHex(
+      "000001"
+      "65000003010203");
   AnnexBReader reader(data);
   EXPECT_EQ(ToVector(*reader.Next()), FromHex("65000003010203"));
   EXPECT_FALSE(reader.Next().has_value());
@@ -59,9 +74,22 @@ TEST(AnnexBReader, NoStartCodeMeansNoNalUnits) {
 TEST(SplitAccessUnits, GroupsParameterSetsWithTheIdrAndStartsNewUnitAtEachFrame) {
   // AUD, SPS, PPS, IDR (first_mb 0) | AUD, P | P (first_mb 0, no delimiter) , P (first_mb != 0)
   const auto data = FromHex(
-      "00000001" "0910" "00000001" "6742" "00000001" "68ce" "00000001" "65b8"
-      "00000001" "0930" "00000001" "41e0"
-      "00000001" "41e1" "00000001" "4140");
+      "00000001"
+      "0910"
+      "00000001"
+      "6742"
+      "00000001"
+      "68ce"
+      "00000001"
+      "65b8"
+      "00000001"
+      "0930"
+      "00000001"
+      "41e0"
+      "00000001"
+      "41e1"
+      "00000001"
+      "4140");
   const auto units = SplitAccessUnits(data);
   ASSERT_EQ(units.size(), 3U);
   EXPECT_EQ(units[0].nals.size(), 4U);

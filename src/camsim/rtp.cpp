@@ -36,8 +36,8 @@ std::vector<std::string> PacketizeNal(ByteSpan nal, std::size_t max_payload) {
   for (std::size_t pos = 1; pos < nal.size(); pos += chunk) {
     const std::size_t n = std::min(chunk, nal.size() - pos);
     std::uint8_t header = type;
-    if (pos == 1) header |= 0x80;                 // S
-    if (pos + n == nal.size()) header |= 0x40;    // E
+    if (pos == 1) header |= 0x80;               // S
+    if (pos + n == nal.size()) header |= 0x40;  // E
     std::string payload;
     payload.reserve(n + 2);
     payload.push_back(indicator);

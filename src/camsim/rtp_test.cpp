@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "camsim/rtp.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 #include "base/encoding.h"
 
@@ -32,8 +32,8 @@ std::vector<std::string> Depacketize(const std::vector<std::string>& payloads) {
     const bool end = (fu_header & 0x40) != 0;
     EXPECT_EQ(start, !in_fu);
     if (start) {
-      partial.assign(1, static_cast<char>((static_cast<std::uint8_t>(p[0]) & 0xE0) |
-                                          (fu_header & 0x1F)));
+      partial.assign(
+          1, static_cast<char>((static_cast<std::uint8_t>(p[0]) & 0xE0) | (fu_header & 0x1F)));
       in_fu = true;
     }
     partial += p.substr(2);

@@ -71,10 +71,11 @@ tl::expected<std::optional<RtspMessage>, RtspParseError> RtspParser::Next() {
   if (buffer_.empty()) return std::nullopt;
 
   // RFC 2326 §10.12: '$', channel, 16-bit big-endian length, binary data.
-  if (buffer_[0] == '$') {
+  if (buffer_[0] == '$' && dialect_ == MessageDialect::kRtsp) {
     if (buffer_.size() < 4) return std::nullopt;
-    const std::size_t length = (static_cast<std::size_t>(static_cast<unsigned char>(buffer_[2])) << 8) |
-                               static_cast<unsigned char>(buffer_[3]);
+    const std::size_t length =
+        (static_cast<std::size_t>(static_cast<unsigned char>(buffer_[2])) << 8) |
+        static_cast<unsigned char>(buffer_[3]);
     if (buffer_.size() < 4 + length) return std::nullopt;
     InterleavedFrame frame;
     frame.channel = static_cast<std::uint8_t>(buffer_[1]);
@@ -106,10 +107,15 @@ tl::expected<std::optional<RtspMessage>, RtspParseError> RtspParser::Next() {
   if (!IsToken(method) || uri.empty() || uri.size() > kMaxUri || HasControlChars(uri)) {
     return Fail(RtspParseError::kBadRequest);
   }
-  if (version.substr(0, 5) != "RTSP/" || version.size() < 8) {
+  const std::string_view protocol = dialect_ == MessageDialect::kRtsp ? "RTSP/" : "HTTP/";
+  if (version.substr(0, 5) != protocol || version.size() < 8) {
     return Fail(RtspParseError::kBadRequest);
   }
-  if (version != "RTSP/1.0") return Fail(RtspParseError::kVersionNotSupported);
+  const bool supported = dialect_ == MessageDialect::kRtsp
+                             ? version == "RTSP/1.0"
+                             : version == "HTTP/1.1" || version == "HTTP/1.0";
+  if (!supported) return Fail(RtspParseError::kVersionNotSupported);
+  request.version = std::string(version);
   request.method = std::string(method);
   request.uri = std::string(uri);
 
@@ -118,9 +124,8 @@ tl::expected<std::optional<RtspMessage>, RtspParseError> RtspParser::Next() {
   while (line_end != std::string_view::npos) {
     const std::size_t start = line_end + 2;
     line_end = head.find("\r\n", start);
-    const std::string_view line = head.substr(start, line_end == std::string_view::npos
-                                                         ? std::string_view::npos
-                                                         : line_end - start);
+    const std::string_view line = head.substr(
+        start, line_end == std::string_view::npos ? std::string_view::npos : line_end - start);
     // Folded continuation lines (obsolete) and lines without a colon are refused.
     const std::size_t colon = line.find(':');
     if (colon == std::string_view::npos || !IsToken(line.substr(0, colon)) ||
@@ -130,12 +135,16 @@ tl::expected<std::optional<RtspMessage>, RtspParseError> RtspParser::Next() {
     if (request.headers.size() == kMaxHeaders) return Fail(RtspParseError::kBadRequest);
     const std::string_view name = line.substr(0, colon);
     const std::string_view value = base::Trim(line.substr(colon + 1));
-    if (EqualsIgnoreCase(name, "CSeq")) {
+    if (dialect_ == MessageDialect::kHttp && EqualsIgnoreCase(name, "Transfer-Encoding")) {
+      return Fail(RtspParseError::kBadRequest);  // chunked bodies: not needed, not accepted
+    }
+    if (EqualsIgnoreCase(name, "CSeq") && dialect_ == MessageDialect::kRtsp) {
       const auto cseq = ParseDecimal(value, 999'999'999);
       if (!cseq || request.cseq >= 0) return Fail(RtspParseError::kBadRequest);
       request.cseq = static_cast<int>(*cseq);
     } else if (EqualsIgnoreCase(name, "Content-Length")) {
-      const auto length = ParseDecimal(value, kMaxBodyBytes);
+      const auto length = ParseDecimal(
+          value, dialect_ == MessageDialect::kRtsp ? kMaxBodyBytes : kMaxHttpBodyBytes);
       if (!length || have_length) return Fail(RtspParseError::kBadRequest);
       content_length = *length;
       have_length = true;

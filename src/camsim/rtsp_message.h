@@ -21,11 +21,14 @@ namespace camguard::camsim {
 inline constexpr std::size_t kMaxHeaderBytes = 8192;
 inline constexpr std::size_t kMaxHeaders = 32;
 inline constexpr std::size_t kMaxBodyBytes = 4096;
+// HTTP requests (ONVIF SOAP) carry bigger bodies: CreateUsers with several accounts.
+inline constexpr std::size_t kMaxHttpBodyBytes = 64 * 1024;
 
 struct RtspRequest {
-  std::string method;  // case-sensitive token (RFC 2326 §6.1)
-  std::string uri;     // "*" or an absolute rtsp:// URL
-  int cseq = -1;       // -1 when missing
+  std::string method;   // case-sensitive token (RFC 2326 §6.1)
+  std::string version;  // "RTSP/1.0", "HTTP/1.0" or "HTTP/1.1"
+  std::string uri;      // "*" or an absolute rtsp:// URL
+  int cseq = -1;        // -1 when missing
   std::vector<std::pair<std::string, std::string>> headers;  // in order, values trimmed
   std::string body;
 
@@ -41,12 +44,21 @@ struct InterleavedFrame {
 using RtspMessage = std::variant<RtspRequest, InterleavedFrame>;
 
 enum class RtspParseError {
-  kBadRequest,          // malformed or over a limit → 400
-  kVersionNotSupported, // not RTSP/1.0 → 505
+  kBadRequest,           // malformed or over a limit → 400
+  kVersionNotSupported,  // not RTSP/1.0 → 505
+};
+
+// The simulated camera's HTTP server (ONVIF, snapshots) speaks the same message syntax
+// (RFC 2326 §4 borrows it from HTTP/1.1): one parser, two dialects.
+enum class MessageDialect {
+  kRtsp,  // RTSP/1.0, interleaved frames, CSeq
+  kHttp,  // HTTP/1.0 or HTTP/1.1, no interleaved frames, no Transfer-Encoding
 };
 
 class RtspParser {
  public:
+  explicit RtspParser(MessageDialect dialect = MessageDialect::kRtsp) : dialect_(dialect) {}
+
   // Appends received bytes. They are consumed by Next().
   // After an error the stream is unusable (the connection is closed), so nothing more is kept.
   void Feed(std::string_view bytes) {
@@ -62,6 +74,7 @@ class RtspParser {
  private:
   tl::expected<std::optional<RtspMessage>, RtspParseError> Fail(RtspParseError error);
 
+  MessageDialect dialect_;
   std::string buffer_;
   std::optional<RtspParseError> error_;
 };

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "camsim/rtsp_message.h"
 
-#include <gtest/gtest.h>
-
 #include <random>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace camguard::camsim {
 namespace {
@@ -27,10 +27,32 @@ RtspParseError ExpectError(std::string_view bytes) {
   return message ? RtspParseError::kBadRequest : message.error();
 }
 
+TEST(HttpDialect, ParsesPostWithBodyAndRefusesRtspAndChunked) {
+  RtspParser parser(MessageDialect::kHttp);
+  parser.Feed("POST /onvif/device_service HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+  const RtspRequest request = ExpectRequest(parser);
+  EXPECT_EQ(request.method, "POST");
+  EXPECT_EQ(request.version, "HTTP/1.1");
+  EXPECT_EQ(request.body, "hello");
+
+  RtspParser rtsp(MessageDialect::kHttp);
+  rtsp.Feed("OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n");
+  EXPECT_FALSE(rtsp.Next().has_value());
+
+  RtspParser chunked(MessageDialect::kHttp);
+  chunked.Feed("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  EXPECT_FALSE(chunked.Next().has_value());
+
+  RtspParser dollar(MessageDialect::kHttp);     // no interleaved frames over HTTP
+  dollar.Feed("$\x01\x02 / HTTP/1.1\r\n\r\n");  // "$" is no method token
+  EXPECT_FALSE(dollar.Next().has_value());
+}
+
 TEST(RtspParser, ParsesRequestLineCseqAndHeaders) {
   RtspParser parser;
-  parser.Feed("DESCRIBE rtsp://127.77.0.1:8554/main RTSP/1.0\r\nCSeq: 2\r\n"
-              "Accept: application/sdp\r\nUser-Agent:  Lavf59.27.100 \r\n\r\n");
+  parser.Feed(
+      "DESCRIBE rtsp://127.77.0.1:8554/main RTSP/1.0\r\nCSeq: 2\r\n"
+      "Accept: application/sdp\r\nUser-Agent:  Lavf59.27.100 \r\n\r\n");
   const RtspRequest req = ExpectRequest(parser);
   EXPECT_EQ(req.method, "DESCRIBE");
   EXPECT_EQ(req.uri, "rtsp://127.77.0.1:8554/main");
@@ -59,7 +81,9 @@ TEST(RtspParser, WaitsForTheWholeMessageFedOneByteAtATime) {
 TEST(RtspParser, SeparatesPipelinedRequestsAndInterleavedFrames) {
   RtspParser parser;
   parser.Feed(std::string("OPTIONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n") +
-              std::string("$\x01\x00\x03" "abc", 7) +
+              std::string("$\x01\x00\x03"
+                          "abc",
+                          7) +
               "GET_PARAMETER rtsp://h/main RTSP/1.0\r\nCSeq: 2\r\nSession: 12ab\r\n\r\n");
   EXPECT_EQ(ExpectRequest(parser).method, "OPTIONS");
   auto frame = parser.Next();
@@ -78,14 +102,14 @@ TEST(RtspParser, AnswersOtherVersionsWithVersionNotSupported) {
 
 TEST(RtspParser, RefusesMalformedRequests) {
   for (std::string_view bad : {
-           "OPTIONS\r\nCSeq: 1\r\n\r\n",                         // no URI, no version
-           "OPTIONS  * RTSP/1.0\r\nCSeq: 1\r\n\r\n",             // empty URI
-           "OPTIONS * RTSP/1.0 x\r\nCSeq: 1\r\n\r\n",            // extra field
-           "OPT(ONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n",              // not a token
-           "OPTIONS * RTSP/1.0\r\nCSeq 1\r\n\r\n",               // header without colon
-           "OPTIONS * RTSP/1.0\r\n folded: x\r\n\r\n",           // continuation line
-           "OPTIONS * RTSP/1.0\r\nCSeq: one\r\n\r\n",            // non-numeric CSeq
-           "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nCSeq: 2\r\n\r\n",   // duplicate CSeq
+           "OPTIONS\r\nCSeq: 1\r\n\r\n",                        // no URI, no version
+           "OPTIONS  * RTSP/1.0\r\nCSeq: 1\r\n\r\n",            // empty URI
+           "OPTIONS * RTSP/1.0 x\r\nCSeq: 1\r\n\r\n",           // extra field
+           "OPT(ONS * RTSP/1.0\r\nCSeq: 1\r\n\r\n",             // not a token
+           "OPTIONS * RTSP/1.0\r\nCSeq 1\r\n\r\n",              // header without colon
+           "OPTIONS * RTSP/1.0\r\n folded: x\r\n\r\n",          // continuation line
+           "OPTIONS * RTSP/1.0\r\nCSeq: one\r\n\r\n",           // non-numeric CSeq
+           "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nCSeq: 2\r\n\r\n",  // duplicate CSeq
            "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nContent-Length: -1\r\n\r\n",
            "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 4097\r\n\r\n",
            "OPTIONS * RTSP/1.0\r\nCSeq: 1\r\nX: a\x01z\r\n\r\n",  // control character
@@ -119,7 +143,8 @@ TEST(RtspParser, IsTotalOnRandomBytes) {
   for (int i = 0; i < 3000; ++i) {
     RtspParser parser;
     std::string bytes(rng() % 200, '\0');
-    for (char& c : bytes) c = (rng() % 4 == 0) ? static_cast<char>(rng()) : alphabet[rng() % alphabet.size()];
+    for (char& c : bytes)
+      c = (rng() % 4 == 0) ? static_cast<char>(rng()) : alphabet[rng() % alphabet.size()];
     parser.Feed(bytes);
     for (int j = 0; j < 50; ++j) {
       auto message = parser.Next();

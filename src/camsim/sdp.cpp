@@ -16,10 +16,9 @@ std::string BuildSdp(const PacketizedClip& clip, const std::string& address,
   const SpsInfo& sps = clip.sps_info();
   // Average bitrate over the clip for the b=AS line (kbit/s, RFC 4566 §5.8).
   const std::int64_t duration_ns = clip.FrameTimeNanos(clip.frame_count());
-  const std::uint64_t kbps =
-      duration_ns > 0 ? clip.bytes().size() * 8ULL * 1'000'000ULL /
-                            static_cast<std::uint64_t>(duration_ns)
-                      : 0;
+  const std::uint64_t kbps = duration_ns > 0 ? clip.bytes().size() * 8ULL * 1'000'000ULL /
+                                                   static_cast<std::uint64_t>(duration_ns)
+                                             : 0;
   std::string fps = sps.fps_den == 1 ? fmt::format("{}", sps.fps_num)
                                      : fmt::format("{:.3f}", 1.0 * sps.fps_num / sps.fps_den);
   // SDP lines end in CRLF (RFC 4566 §5).

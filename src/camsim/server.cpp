@@ -19,6 +19,7 @@
 
 #include "base/encoding.h"
 #include "base/strings.h"
+#include "camsim/control.h"
 #include "camsim/rtsp_message.h"
 #include "camsim/sdp.h"
 #include "crypto/crypto.h"
@@ -32,7 +33,8 @@ using Steady = std::chrono::steady_clock;
 
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::string_view kRealm = "camsim";
-constexpr std::string_view kPublic = "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, GET_PARAMETER, TEARDOWN";
+constexpr std::string_view kPublic =
+    "OPTIONS, DESCRIBE, SETUP, PLAY, PAUSE, GET_PARAMETER, TEARDOWN";
 // Frames due within this slack are sent in the same wake-up (fewer wake-ups, batched writes).
 constexpr auto kPacingSlack = std::chrono::milliseconds(2);
 // After a stall longer than this (suspended process, overloaded machine) pacing restarts from
@@ -73,8 +75,8 @@ struct Session {
   const PacketizedClip* clip = nullptr;
   std::uint8_t channel = 0;  // RTP; RTCP on channel + 1
   bool playing = false;
-  std::uint64_t frame = 0;        // next frame of the endless looped stream
-  std::uint64_t anchor_frame = 0; // frame shown at anchor_time
+  std::uint64_t frame = 0;         // next frame of the endless looped stream
+  std::uint64_t anchor_frame = 0;  // frame shown at anchor_time
   Steady::time_point anchor_time;
   std::uint32_t ts_base = 0;
   std::uint16_t seq = 0;
@@ -90,10 +92,15 @@ struct Session {
   }
 };
 
+enum class ConnectionKind { kRtsp, kHttp, kControl };
+
 struct Connection {
   int fd = -1;
+  ConnectionKind kind = ConnectionKind::kRtsp;
   std::size_t camera = 0;
+  std::string peer;  // client IPv4 address (the ONVIF lockout counts per source)
   RtspParser parser;
+  std::string line;  // control interface: the partial command line
   std::string out;
   std::size_t out_pos = 0;
   bool want_write = false;  // EPOLLOUT registered
@@ -107,9 +114,13 @@ struct Connection {
 struct Camera {
   CameraOptions options;
   int listen_fd = -1;
+  int http_listen_fd = -1;
   std::uint16_t port = 0;
   std::size_t connections = 0;
-  std::unique_ptr<RtspAuthenticator> auth;
+  std::unique_ptr<RtspAuthenticator> auth;       // RTSP
+  std::unique_ptr<RtspAuthenticator> http_auth;  // HTTP Digest (ONVIF fallback, snapshot)
+  std::unique_ptr<CameraState> state;
+  std::unique_ptr<OnvifService> onvif;
 
   std::string BaseUrl() const { return fmt::format("rtsp://{}:{}", options.address, port); }
 };
@@ -124,6 +135,36 @@ std::optional<std::string> StreamOfPath(const std::string& path, bool allow_trac
   return std::nullopt;
 }
 
+std::string_view HttpReason(int code) {
+  switch (code) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+std::string JsonQuote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      out += fmt::format("\\u{:04x}", u);
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
 std::string SessionIdOf(std::string_view header) {
   const std::size_t semicolon = header.find(';');
   return std::string(base::Trim(header.substr(0, semicolon)));
@@ -131,12 +172,21 @@ std::string SessionIdOf(std::string_view header) {
 
 }  // namespace
 
+struct Listener {
+  ConnectionKind kind = ConnectionKind::kRtsp;
+  std::size_t camera = 0;
+};
+
 struct Simulator::Impl {
   const base::Clock& clock;
-  StreamClips clips;
+  std::map<std::string, StreamClips> views;
+  Snapshots snapshots;
+  std::function<void(const std::string&)> on_event;
   std::vector<Camera> cameras;
   int epoll_fd = -1;
-  std::unordered_map<int, std::size_t> listeners;  // fd → camera index
+  int control_fd = -1;
+  std::uint16_t control_port = 0;
+  std::unordered_map<int, Listener> listeners;
   std::unordered_map<int, std::unique_ptr<Connection>> connections;
   std::string nonce_key;
 
@@ -146,45 +196,49 @@ struct Simulator::Impl {
     for (auto& [fd, conn] : connections) ::close(fd);
     for (Camera& camera : cameras) {
       if (camera.listen_fd >= 0) ::close(camera.listen_fd);
+      if (camera.http_listen_fd >= 0) ::close(camera.http_listen_fd);
     }
+    if (control_fd >= 0) ::close(control_fd);
     if (epoll_fd >= 0) ::close(epoll_fd);
   }
 
-  base::Status Listen(Camera& camera) {
+  // Binds a listening socket; `fd` receives it (closed by the destructor), the bound port is
+  // returned.
+  base::Result<std::uint16_t> Listen(const std::string& address, std::uint16_t port, int& fd) {
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
-    addr.sin_port = htons(camera.options.rtsp_port);
-    if (::inet_pton(AF_INET, camera.options.address.c_str(), &addr.sin_addr) != 1) {
-      return Fail(ErrorCode::kInvalidArgument, "not an IPv4 address: " + camera.options.address);
+    addr.sin_port = htons(port);
+    if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
+      return Fail(ErrorCode::kInvalidArgument, "not an IPv4 address: " + address);
     }
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return Fail(ErrorCode::kUnavailable, "socket: " + ErrnoText(errno));
-    camera.listen_fd = fd;
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
       return Fail(ErrorCode::kUnavailable,
-                  fmt::format("bind {}:{}: {}", camera.options.address, camera.options.rtsp_port,
-                              ErrnoText(errno)));
+                  fmt::format("bind {}:{}: {}", address, port, ErrnoText(errno)));
     }
     if (::listen(fd, 64) != 0) return Fail(ErrorCode::kUnavailable, "listen: " + ErrnoText(errno));
     socklen_t len = sizeof addr;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    camera.port = ntohs(addr.sin_port);
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
     if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0) {
       return Fail(ErrorCode::kInternal, "epoll_ctl: " + ErrnoText(errno));
     }
-    return base::Ok();
+    return static_cast<std::uint16_t>(ntohs(addr.sin_port));
   }
 
-  void Accept(std::size_t index) {
-    Camera& camera = cameras[index];
+  void Accept(int listen_fd, const Listener& listener) {
     while (true) {
-      const int fd = ::accept4(camera.listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      sockaddr_in peer{};
+      socklen_t peer_len = sizeof peer;
+      const int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&peer), &peer_len,
+                               SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) return;  // EAGAIN, or a transient error such as EMFILE: retried on next event
+      Camera& camera = cameras[listener.camera];
       if (camera.connections >= kMaxConnectionsPerCamera) {
         ::close(fd);
         continue;
@@ -193,7 +247,12 @@ struct Simulator::Impl {
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       auto conn = std::make_unique<Connection>();
       conn->fd = fd;
-      conn->camera = index;
+      conn->kind = listener.kind;
+      conn->camera = listener.camera;
+      if (listener.kind == ConnectionKind::kHttp) conn->parser = RtspParser(MessageDialect::kHttp);
+      char text[INET_ADDRSTRLEN] = {};
+      ::inet_ntop(AF_INET, &peer.sin_addr, text, sizeof text);
+      conn->peer = text;
       conn->last_seen = Steady::now();
       epoll_event ev{};
       ev.events = EPOLLIN;
@@ -273,6 +332,13 @@ struct Simulator::Impl {
     return fmt::format("Session: {};timeout={}", s.id, kSessionTimeout.count());
   }
 
+  // The clip a stream shows now (the camera's view follows its PTZ head, cover and forced view).
+  const PacketizedClip& ClipFor(Camera& camera, const std::string& stream, Steady::time_point now) {
+    auto it = views.find(camera.state->View(now));
+    if (it == views.end()) it = views.find("home");
+    return *(stream == "main" ? it->second.main : it->second.sub);
+  }
+
   // Handles one request; returns false when the connection was closed.
   void Handle(Connection& conn, const RtspRequest& req) {
     Camera& camera = cameras[conn.camera];
@@ -285,9 +351,9 @@ struct Simulator::Impl {
       Reply(conn, 200, req.cseq, {fmt::format("Public: {}", kPublic)});
       return;
     }
-    const bool known = req.method == "DESCRIBE" || req.method == "SETUP" ||
-                       req.method == "PLAY" || req.method == "PAUSE" ||
-                       req.method == "GET_PARAMETER" || req.method == "TEARDOWN";
+    const bool known = req.method == "DESCRIBE" || req.method == "SETUP" || req.method == "PLAY" ||
+                       req.method == "PAUSE" || req.method == "GET_PARAMETER" ||
+                       req.method == "TEARDOWN";
     if (!known) {
       const bool rtsp_method = req.method == "ANNOUNCE" || req.method == "RECORD" ||
                                req.method == "SET_PARAMETER" || req.method == "REDIRECT";
@@ -299,10 +365,14 @@ struct Simulator::Impl {
       Reply(conn, 400, req.cseq, {});
       return;
     }
-    const AuthOutcome auth = camera.auth->Check(req.method, req.uri, req.Header("Authorization"));
+    const AuthOutcome auth =
+        camera.state->weaknesses.open_rtsp
+            ? AuthOutcome::kGranted
+            : camera.auth->Check(req.method, req.uri, req.Header("Authorization"));
     if (auth != AuthOutcome::kGranted) {
       std::vector<std::string> headers;
-      for (const std::string& challenge : camera.auth->Challenges(auth == AuthOutcome::kStaleNonce)) {
+      for (const std::string& challenge :
+           camera.auth->Challenges(auth == AuthOutcome::kStaleNonce)) {
         headers.push_back("WWW-Authenticate: " + challenge);
       }
       Reply(conn, 401, req.cseq, headers);
@@ -315,12 +385,11 @@ struct Simulator::Impl {
         Reply(conn, 404, req.cseq, {});
         return;
       }
-      const PacketizedClip& clip = *(*stream == "main" ? clips.main : clips.sub);
-      const std::string sdp = BuildSdp(clip, camera.options.address,
-                                       fmt::format("{}", RandomU32()), "camsim " + *stream);
-      Reply(conn, 200, req.cseq,
-            {fmt::format("Content-Base: {}/{}/", camera.BaseUrl(), *stream)}, sdp,
-            "application/sdp");
+      const PacketizedClip& clip = ClipFor(camera, *stream, Steady::now());
+      const std::string sdp = BuildSdp(clip, camera.options.address, fmt::format("{}", RandomU32()),
+                                       "camsim " + *stream);
+      Reply(conn, 200, req.cseq, {fmt::format("Content-Base: {}/{}/", camera.BaseUrl(), *stream)},
+            sdp, "application/sdp");
       return;
     }
 
@@ -414,7 +483,7 @@ struct Simulator::Impl {
     Session s;
     s.id = base::HexEncode(crypto::RandomBytes(8));
     s.stream = *stream;
-    s.clip = (*stream == "main" ? clips.main : clips.sub).get();
+    s.clip = &ClipFor(cameras[conn.camera], *stream, Steady::now());
     s.channel = static_cast<std::uint8_t>(channel);
     s.ts_base = RandomU32();
     s.seq = static_cast<std::uint16_t>(RandomU32());
@@ -431,7 +500,11 @@ struct Simulator::Impl {
     while (true) {
       const ssize_t n = ::recv(conn.fd, buffer, sizeof buffer, MSG_DONTWAIT);
       if (n > 0) {
-        conn.parser.Feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+        if (conn.kind == ConnectionKind::kControl) {
+          conn.line.append(buffer, static_cast<std::size_t>(n));
+        } else {
+          conn.parser.Feed(std::string_view(buffer, static_cast<std::size_t>(n)));
+        }
         conn.last_seen = Steady::now();
         if (static_cast<std::size_t>(n) < sizeof buffer) break;
         continue;
@@ -442,6 +515,16 @@ struct Simulator::Impl {
       return;
     }
     const int fd = conn.fd;
+    if (conn.kind == ConnectionKind::kControl) {
+      HandleControlInput(conn);
+      if (connections.count(fd) != 0) Flush(conn);
+      return;
+    }
+    if (conn.kind == ConnectionKind::kHttp) {
+      HandleHttpInput(conn);
+      if (connections.count(fd) != 0) Flush(conn);
+      return;
+    }
     while (!conn.close_after_write) {
       auto message = conn.parser.Next();
       if (!message) {
@@ -457,6 +540,183 @@ struct Simulator::Impl {
     if (connections.count(fd) != 0) Flush(conn);
   }
 
+  void HandleHttpInput(Connection& conn) {
+    Camera& camera = cameras[conn.camera];
+    while (!conn.close_after_write) {
+      auto message = conn.parser.Next();
+      if (!message) {
+        const int status = message.error() == RtspParseError::kVersionNotSupported ? 505 : 400;
+        conn.out +=
+            fmt::format("HTTP/1.1 {} {}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", status,
+                        status == 505 ? "HTTP Version Not Supported" : "Bad Request");
+        conn.close_after_write = true;
+        break;
+      }
+      if (!*message) break;
+      const auto* request = std::get_if<RtspRequest>(&**message);
+      if (request == nullptr) continue;
+      const HttpReply reply = camera.onvif->Handle(*request, conn.peer, Steady::now());
+      const auto connection = request->Header("Connection");
+      const bool close =
+          request->version == "HTTP/1.0" || (connection && base::ToLower(*connection) == "close");
+      conn.out += fmt::format("HTTP/1.1 {} {}\r\nServer: camsim\r\n", reply.status,
+                              HttpReason(reply.status));
+      for (const std::string& header : reply.headers) conn.out += header + "\r\n";
+      if (!reply.content_type.empty()) conn.out += "Content-Type: " + reply.content_type + "\r\n";
+      conn.out += fmt::format("Content-Length: {}\r\n", reply.body.size());
+      if (close) conn.out += "Connection: close\r\n";
+      conn.out += "\r\n";
+      conn.out += reply.body;
+      if (close) conn.close_after_write = true;
+    }
+  }
+
+  void Emit(const std::string& json) {
+    if (on_event) on_event(json);
+  }
+
+  std::string StatusJson(Camera& camera, Steady::time_point now) {
+    CameraState& state = *camera.state;
+    const PtzStatus ptz = state.ptz.Status(now);
+    std::string accounts;
+    for (const CameraAccount& account : state.accounts) {
+      if (!accounts.empty()) accounts += ",";
+      accounts += JsonQuote(account.name);
+    }
+    std::string dns;
+    for (const std::string& server : state.dns_servers)
+      dns += (dns.empty() ? "" : ",") + JsonQuote(server);
+    std::string ntp;
+    for (const std::string& server : state.ntp_servers)
+      ntp += (ntp.empty() ? "" : ",") + JsonQuote(server);
+    return fmt::format(
+        "{{\"camera\":{},\"pan\":{:.6g},\"tilt\":{:.6g},\"zoom\":{:.6g},\"moving\":{},"
+        "\"view\":{},\"covered\":{},\"stalled\":{},\"accounts\":[{}],\"dns\":[{}],"
+        "\"ntp\":[{}],\"firmware\":{}}}",
+        state.number, ptz.position.pan, ptz.position.tilt, ptz.position.zoom,
+        ptz.pan_tilt_moving || ptz.zoom_moving, JsonQuote(state.View(now)), state.covered,
+        state.stalled, accounts, dns, ntp, JsonQuote(state.firmware));
+  }
+
+  // Applies one control command; returns the reply line (without the newline).
+  std::string ApplyControl(const ControlCommand& command) {
+    if (command.verb == ControlVerb::kHelp) return std::string("ok ") + kControlHelp;
+    const auto now = Steady::now();
+    Camera& camera = cameras[static_cast<std::size_t>(command.camera - 1)];
+    CameraState& state = *camera.state;
+    std::string event;
+    switch (command.verb) {
+      case ControlVerb::kHelp:
+      case ControlVerb::kStatus: break;
+      case ControlVerb::kPtzAbsolute:
+        state.ptz.AbsoluteMove(now, command.vector);
+        event = "ptz";
+        break;
+      case ControlVerb::kPtzRelative:
+        state.ptz.RelativeMove(now, command.vector);
+        event = "ptz";
+        break;
+      case ControlVerb::kPtzContinuous: {
+        std::optional<std::chrono::milliseconds> timeout;
+        if (command.seconds) {
+          timeout = std::chrono::milliseconds(static_cast<std::int64_t>(*command.seconds * 1000));
+        }
+        state.ptz.ContinuousMove(now, command.vector, timeout);
+        event = "ptz";
+        break;
+      }
+      case ControlVerb::kPtzStop:
+        state.ptz.Stop(now, true, true);
+        event = "ptz";
+        break;
+      case ControlVerb::kPtzTeleport:
+        state.ptz.Teleport(now, command.vector);
+        event = "ptz";
+        break;
+      case ControlVerb::kAddUser:
+        if (state.FindAccount(command.name) != nullptr) return "error account exists";
+        if (state.accounts.size() >= kMaxAccounts) return "error too many accounts";
+        state.accounts.push_back({command.name, command.password, command.level});
+        event = "account-added";
+        break;
+      case ControlVerb::kRemoveUser: {
+        const auto before = state.accounts.size();
+        std::erase_if(state.accounts,
+                      [&](const CameraAccount& a) { return a.name == command.name; });
+        if (state.accounts.size() == before) return "error no such account";
+        event = "account-removed";
+        break;
+      }
+      case ControlVerb::kSetDns:
+        state.dns_servers = command.values;
+        state.dns_from_dhcp = false;
+        event = "dns";
+        break;
+      case ControlVerb::kSetNtp:
+        state.ntp_servers = command.values;
+        state.ntp_from_dhcp = false;
+        event = "ntp";
+        break;
+      case ControlVerb::kSetFirmware:
+        state.firmware = command.name;
+        event = "firmware";
+        break;
+      case ControlVerb::kCover:
+        state.covered = command.on;
+        event = command.on ? "cover" : "uncover";
+        break;
+      case ControlVerb::kView:
+        if (command.name == "auto") {
+          state.forced_view.reset();
+        } else {
+          state.forced_view = command.name;
+        }
+        event = "view";
+        break;
+      case ControlVerb::kStall:
+        state.stalled = command.on;
+        event = command.on ? "stall" : "unstall";
+        break;
+      case ControlVerb::kCut: {
+        std::vector<int> doomed;
+        for (const auto& [fd, conn] : connections) {
+          if (conn->kind == ConnectionKind::kRtsp &&
+              conn->camera == static_cast<std::size_t>(command.camera - 1)) {
+            doomed.push_back(fd);
+          }
+        }
+        for (int fd : doomed) Close(fd);
+        event = "cut";
+        break;
+      }
+    }
+    const std::string status = StatusJson(camera, now);
+    if (!event.empty()) {
+      // Printed with the wall-clock instant, so a test can measure how fast the hub noticed.
+      Emit(fmt::format("{{\"event\":{},\"at\":{},\"state\":{}}}", JsonQuote(event),
+                       JsonQuote(base::FormatRfc3339(clock.Now())), status));
+    }
+    return "ok " + status;
+  }
+
+  void HandleControlInput(Connection& conn) {
+    while (!conn.close_after_write) {
+      const std::size_t newline = conn.line.find('\n');
+      if (newline == std::string::npos) {
+        if (conn.line.size() > kMaxControlLine) {
+          conn.out += "error line too long\n";
+          conn.close_after_write = true;
+        }
+        return;
+      }
+      std::string line = conn.line.substr(0, newline);
+      conn.line.erase(0, newline + 1);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      auto command = ParseControlCommand(line, static_cast<int>(cameras.size()));
+      conn.out += (command ? ApplyControl(*command) : "error " + command.error().message) + "\n";
+    }
+  }
+
   void AppendSenderReport(Connection& conn, Session& s, Steady::time_point now) {
     // RFC 3550 §6.4.1: NTP wall time with the RTP timestamp of the same instant.
     const auto wall = clock.Now().time_since_epoch();
@@ -464,7 +724,8 @@ struct Simulator::Impl {
     const auto frac_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(wall - secs).count();
     const std::uint64_t ntp_sec = static_cast<std::uint64_t>(secs.count()) + kNtpUnixOffset;
     const std::uint64_t ntp_frac = (static_cast<std::uint64_t>(frac_ns) << 32) / 1'000'000'000ULL;
-    const auto elapsed_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(now - s.anchor_time).count();
+    const auto elapsed_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now - s.anchor_time).count();
     const std::uint32_t rtp = s.ts_base + s.clip->RtpTicks(s.anchor_frame) +
                               static_cast<std::uint32_t>(elapsed_ns * 9 / 100'000);
     std::uint8_t sr[4 + 28];
@@ -476,7 +737,7 @@ struct Simulator::Impl {
     p[0] = 0x80;  // V=2, no reception report blocks
     p[1] = 200;   // SR
     p[2] = 0;
-    p[3] = 6;     // length in 32-bit words minus one
+    p[3] = 6;  // length in 32-bit words minus one
     auto put32 = [](std::uint8_t* at, std::uint32_t v) {
       for (int i = 0; i < 4; ++i) at[i] = static_cast<std::uint8_t>(v >> (24 - 8 * i));
     };
@@ -520,10 +781,16 @@ struct Simulator::Impl {
       s.anchor_time = now;
     }
     bool appended = false;
+    Camera& camera = cameras[conn.camera];
     while (s.Deadline() <= now + kPacingSlack) {
       const bool key = s.clip->frame(s.frame % s.clip->frame_count()).keyframe;
+      // A new picture (the head moved, the lens was covered) starts at a keyframe, as an
+      // encoder's would; the clips share frame count and rate, so timing continues unchanged.
+      if (key) s.clip = &ClipFor(camera, s.stream, now);
+      if (camera.state->stalled) s.skip_to_keyframe = true;  // a hung encoder sends nothing
       if (conn.queued() > kMaxQueuedBytes) s.skip_to_keyframe = true;
-      if (s.skip_to_keyframe && key && conn.queued() <= kMaxQueuedBytes / 2) {
+      if (s.skip_to_keyframe && key && conn.queued() <= kMaxQueuedBytes / 2 &&
+          !camera.state->stalled) {
         s.skip_to_keyframe = false;
       }
       if (!s.skip_to_keyframe) {
@@ -546,29 +813,85 @@ struct Simulator::Impl {
 Simulator::Simulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Simulator::~Simulator() = default;
 
-base::Result<std::unique_ptr<Simulator>> Simulator::Create(std::vector<CameraOptions> cameras,
-                                                           StreamClips clips,
+base::Result<std::unique_ptr<Simulator>> Simulator::Create(SimulatorOptions options,
                                                            const base::Clock& clock) {
-  if (!clips.main || !clips.sub) return Fail(ErrorCode::kInvalidArgument, "missing clips");
+  auto home = options.views.find("home");
+  if (home == options.views.end() || !home->second.main || !home->second.sub) {
+    return Fail(ErrorCode::kInvalidArgument, "missing the home clips");
+  }
+  for (const auto& [name, clips] : options.views) {
+    if (!clips.main || !clips.sub)
+      return Fail(ErrorCode::kInvalidArgument, "missing clips: " + name);
+    for (const auto& [clip, reference] : {std::pair{clips.main.get(), home->second.main.get()},
+                                          std::pair{clips.sub.get(), home->second.sub.get()}}) {
+      if (clip->frame_count() != reference->frame_count() ||
+          clip->FrameTimeNanos(1) != reference->FrameTimeNanos(1)) {
+        return Fail(ErrorCode::kInvalidArgument,
+                    "view " + name + ": clips must match the home clips in frame count and rate");
+      }
+    }
+  }
   auto impl = std::make_unique<Impl>(clock);
-  impl->clips = std::move(clips);
+  impl->views = std::move(options.views);
+  impl->snapshots = std::move(options.snapshots);
+  impl->on_event = std::move(options.on_event);
   impl->nonce_key = crypto::RandomBytes(32);
   impl->epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
   if (impl->epoll_fd < 0) return Fail(ErrorCode::kInternal, "epoll_create1: " + ErrnoText(errno));
-  impl->cameras.resize(cameras.size());
-  for (std::size_t i = 0; i < cameras.size(); ++i) {
+  impl->cameras.resize(options.cameras.size());
+  for (std::size_t i = 0; i < options.cameras.size(); ++i) {
     Camera& camera = impl->cameras[i];
-    camera.options = std::move(cameras[i]);
-    camera.auth = std::make_unique<RtspAuthenticator>(
-        std::string(kRealm), camera.options.username, camera.options.password,
-        camera.options.auth, clock, impl->nonce_key);
-    CAMGUARD_TRY_STATUS(impl->Listen(camera));
-    impl->listeners.emplace(camera.listen_fd, i);
+    camera.options = std::move(options.cameras[i]);
+    auto state = std::make_unique<CameraState>();
+    state->number = static_cast<int>(i + 1);
+    state->address = camera.options.address;
+    state->weaknesses = camera.options.weaknesses;
+    state->profile_text = camera.options.profile_text;
+    state->ptz = PtzModel(camera.options.ptz_speed);
+    state->accounts.push_back(
+        {camera.options.username, camera.options.password.Reveal(), UserLevel::kAdministrator});
+    state->hostname = fmt::format("camsim-{}", i + 1);
+    state->serial = fmt::format("CS{:08d}", i + 1);
+    state->mac =
+        fmt::format("02:00:7f:{:02x}:{:02x}:{:02x}", (i >> 16) & 0xff, (i >> 8) & 0xff, i & 0xff);
+    if (camera.options.initial_view != "auto") state->forced_view = camera.options.initial_view;
+    camera.state = std::move(state);
+    CameraState* raw = camera.state.get();
+    auto lookup = [raw](std::string_view user) { return raw->PasswordOf(user); };
+    camera.auth = std::make_unique<RtspAuthenticator>(std::string(kRealm), lookup,
+                                                      camera.options.auth, clock, impl->nonce_key);
+    camera.http_auth = std::make_unique<RtspAuthenticator>(
+        std::string(kRealm), lookup,
+        camera.options.weaknesses.plain_http_basic ? AuthSchemes::kDigestAndBasic
+                                                   : AuthSchemes::kDigest,
+        clock, impl->nonce_key);
+    camera.onvif =
+        std::make_unique<OnvifService>(*camera.state, *camera.http_auth, clock, impl->snapshots);
+    CAMGUARD_TRY(camera.port,
+                 impl->Listen(camera.options.address, camera.options.rtsp_port, camera.listen_fd));
+    CAMGUARD_TRY(
+        camera.state->http_port,
+        impl->Listen(camera.options.address, camera.options.http_port, camera.http_listen_fd));
+    camera.state->rtsp_port = camera.port;
+    impl->listeners.emplace(camera.listen_fd, Listener{ConnectionKind::kRtsp, i});
+    impl->listeners.emplace(camera.http_listen_fd, Listener{ConnectionKind::kHttp, i});
+  }
+  if (options.control_port) {
+    CAMGUARD_TRY(impl->control_port,
+                 impl->Listen(options.control_address, *options.control_port, impl->control_fd));
+    impl->listeners.emplace(impl->control_fd, Listener{ConnectionKind::kControl, 0});
   }
   return std::unique_ptr<Simulator>(new Simulator(std::move(impl)));
 }
 
 std::uint16_t Simulator::rtsp_port(std::size_t index) const { return impl_->cameras[index].port; }
+std::uint16_t Simulator::http_port(std::size_t index) const {
+  return impl_->cameras[index].state->http_port;
+}
+std::uint16_t Simulator::control_port() const { return impl_->control_port; }
+const CameraState& Simulator::camera(std::size_t index) const {
+  return *impl_->cameras[index].state;
+}
 
 base::Status Simulator::Run(int stop_fd) {
   Impl& m = *impl_;
@@ -587,17 +910,20 @@ base::Status Simulator::Run(int stop_fd) {
     const auto wake = std::min(next_deadline, next_housekeeping);
     int timeout_ms = 0;
     if (wake > now) {
-      timeout_ms = static_cast<int>(
-          std::chrono::duration_cast<std::chrono::milliseconds>(wake - now + std::chrono::microseconds(999)).count());
+      timeout_ms = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        wake - now + std::chrono::microseconds(999))
+                                        .count());
     }
-    const int n = ::epoll_wait(m.epoll_fd, events.data(), static_cast<int>(events.size()), timeout_ms);
-    if (n < 0 && errno != EINTR) return Fail(ErrorCode::kInternal, "epoll_wait: " + ErrnoText(errno));
+    const int n =
+        ::epoll_wait(m.epoll_fd, events.data(), static_cast<int>(events.size()), timeout_ms);
+    if (n < 0 && errno != EINTR)
+      return Fail(ErrorCode::kInternal, "epoll_wait: " + ErrnoText(errno));
     for (int i = 0; i < n; ++i) {
       const int fd = events[static_cast<std::size_t>(i)].data.fd;
       const std::uint32_t what = events[static_cast<std::size_t>(i)].events;
       if (fd == stop_fd) return base::Ok();
       if (auto l = m.listeners.find(fd); l != m.listeners.end()) {
-        m.Accept(l->second);
+        m.Accept(fd, l->second);
         continue;
       }
       auto it = m.connections.find(fd);
@@ -618,14 +944,16 @@ base::Status Simulator::Run(int stop_fd) {
     for (int fd : fds) {
       auto it = m.connections.find(fd);
       if (it == m.connections.end()) continue;
-      if (auto deadline = m.Pump(*it->second, after)) next_deadline = std::min(next_deadline, *deadline);
+      if (auto deadline = m.Pump(*it->second, after))
+        next_deadline = std::min(next_deadline, *deadline);
     }
     if (after >= next_housekeeping) {
       // RFC 2326 §12.37: a session (and its connection) ends after kSessionTimeout without any
       // request or RTCP from the client.
       for (int fd : fds) {
         auto it = m.connections.find(fd);
-        if (it != m.connections.end() && after - it->second->last_seen > kSessionTimeout) m.Close(fd);
+        if (it != m.connections.end() && after - it->second->last_seen > kSessionTimeout)
+          m.Close(fd);
       }
       next_housekeeping = after + std::chrono::seconds(1);
     }

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// The simulator's I/O: one RTSP 1.0 server (RFC 2326) per simulated camera, each on its own
-// loopback address, all served by one epoll loop on the calling thread. Streams are the
+// The simulator's I/O: one RTSP 1.0 server (RFC 2326) and one HTTP server (ONVIF, snapshot) per
+// simulated camera, each camera on its own loopback address, plus the test control interface,
+// all served by one epoll loop on the calling thread. Streams are the
 // pre-packetized clips, paced in real time and sent over TCP interleaved channels (RFC 2326
 // §10.12) with RTCP sender reports (RFC 3550 §6.4.1) every kSenderReportInterval.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +19,8 @@
 #include "base/redacted.h"
 #include "base/result.h"
 #include "camsim/auth.h"
+#include "camsim/camera.h"
+#include "camsim/onvif_service.h"
 #include "camsim/rtp.h"
 
 namespace camguard::camsim {
@@ -27,11 +33,16 @@ inline constexpr std::size_t kMaxConnectionsPerCamera = 32;
 inline constexpr std::size_t kMaxQueuedBytes = 2 * 1024 * 1024;
 
 struct CameraOptions {
-  std::string address;         // IPv4, e.g. "127.77.0.1"
-  std::uint16_t rtsp_port = 0; // 0: any free port
+  std::string address;          // IPv4, e.g. "127.77.0.1"
+  std::uint16_t rtsp_port = 0;  // 0: any free port
+  std::uint16_t http_port = 0;  // ONVIF, snapshot, web admin; 0: any free port
   std::string username;
   base::Redacted<std::string> password;
   AuthSchemes auth = AuthSchemes::kDigest;
+  std::string profile_text = "hardened";
+  Weaknesses weaknesses;
+  std::string initial_view = "auto";  // "auto": the picture follows the PTZ head; else fixed
+  double ptz_speed = 0.5;             // pan/tilt units per second
 };
 
 struct StreamClips {
@@ -39,11 +50,22 @@ struct StreamClips {
   std::shared_ptr<const PacketizedClip> sub;   // served at /sub
 };
 
+struct SimulatorOptions {
+  std::vector<CameraOptions> cameras;
+  // Clips by view ("home", "left", "right", "down", "covered"); "home" is required. Every view
+  // must have the same frame count and rate, so a switch at a keyframe keeps timestamps going.
+  std::map<std::string, StreamClips> views;
+  Snapshots snapshots;  // JPEG per view
+  std::string control_address = "127.0.0.1";
+  std::optional<std::uint16_t> control_port;  // no control interface when unset
+  // Receives one JSON line per injected event (control commands), for the tests' clocks.
+  std::function<void(const std::string&)> on_event;
+};
+
 class Simulator {
  public:
-  // Binds every camera's listening socket (fails if one cannot be bound).
-  static base::Result<std::unique_ptr<Simulator>> Create(std::vector<CameraOptions> cameras,
-                                                         StreamClips clips,
+  // Binds every camera's listening sockets (fails if one cannot be bound).
+  static base::Result<std::unique_ptr<Simulator>> Create(SimulatorOptions options,
                                                          const base::Clock& clock);
   ~Simulator();
   Simulator(const Simulator&) = delete;
@@ -51,6 +73,9 @@ class Simulator {
 
   // The bound RTSP port of camera `index` (0-based).
   std::uint16_t rtsp_port(std::size_t index) const;
+  std::uint16_t http_port(std::size_t index) const;
+  std::uint16_t control_port() const;  // 0 without a control interface
+  const CameraState& camera(std::size_t index) const;
 
   // Serves until `stop_fd` becomes readable (a signalfd or an eventfd), then closes everything.
   base::Status Run(int stop_fd);

@@ -44,6 +44,13 @@ std::string Sha256(std::string_view data) {
 
 std::string Sha256Hex(std::string_view data) { return base::HexEncode(Sha256(data)); }
 
+std::string Sha1(std::string_view data) {
+  std::string out(SHA_DIGEST_LENGTH, '\0');
+  SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+       reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
 namespace {
 std::string Hmac(const EVP_MD* md, std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];

@@ -27,6 +27,8 @@ std::uint32_t RandomUniform(std::uint32_t upper_bound);
 
 std::string Sha256(std::string_view data);  // 32 raw bytes
 std::string Sha256Hex(std::string_view data);
+// Only where a protocol demands it (WS-UsernameToken digests, RFC 6455 handshakes).
+std::string Sha1(std::string_view data);                              // 20 raw bytes
 std::string HmacSha256(std::string_view key, std::string_view data);  // 32 raw bytes
 std::string HmacSha1(std::string_view key, std::string_view data);    // 20 raw bytes
 

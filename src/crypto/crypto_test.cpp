@@ -32,6 +32,7 @@ class CryptoTest : public ::testing::Test {
 
 // FIPS 180-2 appendix B.1.
 TEST_F(CryptoTest, Sha256OfAbcMatchesFips180_2) {
+  EXPECT_EQ(base::HexEncode(Sha1("abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");  // FIPS 180
   EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   EXPECT_EQ(Sha256("abc").size(), 32u);
   EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

@@ -2,8 +2,9 @@
 """Simulated cameras for the end-to-end tests: runs the real `camsim` and judges recordings.
 
 Camsim starts N cameras on a loopback block of its own (127.78.X.1 …, X random per run so
-parallel tests never share addresses) with RTSP port 0, reads the one JSON line each camera
-prints, and stops by PID. probe_frames() asks ffprobe how many video frames a file holds and
+parallel tests never share addresses) with RTSP, HTTP and control ports 0 (any free port), reads
+the one JSON line each camera prints, keeps the injected events it prints later, and stops by
+PID. ctl() sends a control command (the outsider's hand) through `camsim ctl`. probe_frames() asks ffprobe how many video frames a file holds and
 whether it decoded without error. Python 3 standard library only; executables from CAMSIM_BIN
 and the clips from CAMSIM_CLIPS (set by ctest).
 """
@@ -27,7 +28,7 @@ class Camsim:
         self.count = cameras
         self.bind = f"127.78.{random.randint(1, 250)}.1"
         args = [os.environ["CAMSIM_BIN"], "--cameras", str(cameras), "--bind", self.bind,
-                "--rtsp-port", "0"]
+                "--rtsp-port", "0", "--http-port", "0", "--control-port", "0"]
         clips = os.environ.get("CAMSIM_CLIPS")
         if clips:
             args += ["--clips", clips]
@@ -47,6 +48,29 @@ class Camsim:
                     self.stop()
                     raise AssertionError(
                         f"camsim did not start {cameras} cameras: {''.join(self.stderr)[-2000:]}")
+                self._cond.wait(min(left, 0.5))
+
+    def ctl(self, *words):
+        """Runs `camsim ctl` against this camsim; returns the camera state it answers (a dict)."""
+        port = self.cameras[0]["control_port"]
+        result = subprocess.run([os.environ["CAMSIM_BIN"], "ctl", "--port", str(port),
+                                 *[str(w) for w in words]],
+                                capture_output=True, text=True, timeout=10)
+        if result.returncode != 0:
+            raise AssertionError(f"camsim ctl {' '.join(map(str, words))}: {result.stderr}")
+        return json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
+
+    def wait_event(self, predicate, timeout=10):
+        """The first printed event (a dict) matching predicate, waiting up to timeout seconds."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for event in self.events:
+                    if predicate(event):
+                        return event
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError("camsim printed no matching event")
                 self._cond.wait(min(left, 0.5))
 
     def _read_out(self):

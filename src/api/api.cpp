@@ -116,6 +116,8 @@ json CameraJson(const cameras::Camera& camera, auth::CameraRights rights,
               {"transport", cameras::ToString(camera.transport)},
               {"recording_enabled", camera.recording_enabled},
               {"retention_days", camera.retention_days},
+              {"onvif_url", camera.onvif_url ? json(*camera.onvif_url) : json(nullptr)},
+              {"integrity_watch", camera.integrity_watch},
               {"rights", RightsArray(rights)},
               {"status", StatusJson(status)},
               {"created_at", Time(camera.created_ms)}};
@@ -299,6 +301,11 @@ class Api::Impl {
   void LiveWithoutUpgrade(const CallPtr& call);
   void ListRecordings(const CallPtr& call);
   void CreateExport(const CallPtr& call);
+  void GetPtz(const CallPtr& call);
+  void CommandPtz(const CallPtr& call);
+  // Runs a PTZ call on the blocking pool and answers with the camera's PTZ state.
+  void RunPtz(const CallPtr& call, const cameras::Camera& camera,
+              std::optional<cameras::PtzRequest> request);
   void DownloadExport(const CallPtr& call);
 
  public:
@@ -410,6 +417,8 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
       {"GET", "/api/v1/cameras/{id}/live", Action::kUseCamera, true, &Impl::LiveWithoutUpgrade},
       {"GET", "/api/v1/cameras/{id}/recordings", Action::kUseCamera, true, &Impl::ListRecordings},
       {"POST", "/api/v1/cameras/{id}/exports", Action::kUseCamera, true, &Impl::CreateExport},
+      {"GET", "/api/v1/cameras/{id}/ptz", Action::kUseCamera, true, &Impl::GetPtz},
+      {"POST", "/api/v1/cameras/{id}/ptz", Action::kUseCamera, true, &Impl::CommandPtz},
       {"GET", "/api/v1/exports/{id}", Action::kUseCamera, true, &Impl::DownloadExport},
   };
   return routes;
@@ -1347,6 +1356,19 @@ bool Api::Impl::ReadCameraSettings(const CallPtr& call, const json& body, bool c
     }
     update.retention_days = static_cast<int>(days);
   }
+  if (const auto url = OptionalString(body, "onvif_url")) {
+    if (url->empty()) {
+      update.onvif_url = std::optional<std::string>();  // "" removes the ONVIF address
+    } else if (auto valid = cameras::ValidateOnvifUrl(*url); !valid) {
+      Error(call, 400, "invalid_request", "onvif_url: " + valid.error().message);
+      return false;
+    } else {
+      update.onvif_url = std::optional<std::string>(*url);
+    }
+  }
+  if (const auto it = body.find("integrity_watch"); it != body.end()) {
+    update.integrity_watch = it->get<bool>();
+  }
   return true;
 }
 
@@ -1361,7 +1383,9 @@ std::initializer_list<Field> CameraFields(bool creating) {
       {"password", FieldType::kString, false, 256},
       {"transport", FieldType::kString, false, 8},
       {"recording_enabled", FieldType::kBoolean, false},
-      {"retention_days", FieldType::kInteger, false}};
+      {"retention_days", FieldType::kInteger, false},
+      {"onvif_url", FieldType::kString, false, 2048},
+      {"integrity_watch", FieldType::kBoolean, false}};
   static const std::initializer_list<Field> update = {
       {"name", FieldType::kString, false, 64},
       {"main_url", FieldType::kString, false, 2048},
@@ -1370,7 +1394,9 @@ std::initializer_list<Field> CameraFields(bool creating) {
       {"password", FieldType::kString, false, 256},
       {"transport", FieldType::kString, false, 8},
       {"recording_enabled", FieldType::kBoolean, false},
-      {"retention_days", FieldType::kInteger, false}};
+      {"retention_days", FieldType::kInteger, false},
+      {"onvif_url", FieldType::kString, false, 2048},
+      {"integrity_watch", FieldType::kBoolean, false}};
   return creating ? create : update;
 }
 
@@ -1384,6 +1410,8 @@ json ChangedFields(const cameras::CameraUpdate& update) {
   if (update.transport) changed.push_back("transport");
   if (update.recording_enabled) changed.push_back("recording_enabled");
   if (update.retention_days) changed.push_back("retention_days");
+  if (update.onvif_url) changed.push_back("onvif_url");
+  if (update.integrity_watch) changed.push_back("integrity_watch");
   return changed;
 }
 }  // namespace
@@ -1401,6 +1429,8 @@ void Api::Impl::CreateCamera(const CallPtr& call) {
   camera.transport = settings.transport.value_or(cameras::Transport::kTcp);
   camera.recording_enabled = settings.recording_enabled.value_or(true);
   camera.retention_days = settings.retention_days.value_or(cameras::kDefaultRetentionDays);
+  camera.onvif_url = settings.onvif_url.value_or(std::nullopt);
+  camera.integrity_watch = settings.integrity_watch.value_or(true);
   auto created = cameras_.Create(camera, Millis(deps_.clock));
   if (!created) return Internal(call, created.error(), "creating camera");
   Audit(call, "camera.create", created->public_id, audit::Outcome::kSuccess,
@@ -1408,6 +1438,7 @@ void Api::Impl::CreateCamera(const CallPtr& call) {
              {"main_url", created->main_url},
              {"has_credentials", created->has_credentials}});
   if (deps_.streaming) deps_.streaming->CameraChanged(created->id);
+  if (deps_.ptz) deps_.ptz->CameraChanged(created->id);
   Reply(
       call, 201,
       json{{"camera", CameraJson(*created, auth::kAllCameraRights, StreamStatusOf(created->id))}});
@@ -1467,6 +1498,7 @@ void Api::Impl::UpdateCamera(const CallPtr& call) {
   Audit(call, "camera.update", camera->public_id, audit::Outcome::kSuccess,
         json{{"changed", ChangedFields(update)}});
   if (deps_.streaming) deps_.streaming->CameraChanged(camera->id);
+  if (deps_.ptz) deps_.ptz->CameraChanged(camera->id);
   Reply(call, 200, json{{"camera", CameraJson(**updated, rights, StreamStatusOf(camera->id))}});
 }
 
@@ -1479,6 +1511,7 @@ void Api::Impl::DeleteCamera(const CallPtr& call) {
   Audit(call, "camera.delete", (**camera).public_id, audit::Outcome::kSuccess,
         json{{"name", (**camera).name}});
   if (deps_.streaming) deps_.streaming->CameraRemoved((**camera).id);
+  if (deps_.ptz) deps_.ptz->CameraRemoved((**camera).id);
   Reply(call, 204, json());
 }
 
@@ -2292,6 +2325,117 @@ void Api::Impl::CreateExport(const CallPtr& call) {
                                    {"bytes", done.bytes},
                                    {"sha256", done.sha256_hex},
                                    {"fragments", done.fragments}}}});
+      });
+}
+
+// ----------------------------------------------------------------------------------------------
+// PTZ through the hub: every command is authorized (the ptz right), rate limited by the watch,
+// and audited with the person, session, device and address.
+
+namespace {
+json PtzStateJson(const cameras::PtzState& state) {
+  json presets = json::array();
+  for (const auto& preset : state.presets) {
+    presets.push_back(json{{"token", preset.token}, {"name", preset.name}});
+  }
+  json out{{"pan", state.pan},
+           {"tilt", state.tilt},
+           {"zoom", state.zoom},
+           {"moving", state.moving},
+           {"presets", presets}};
+  if (state.new_preset_token) out["preset"] = *state.new_preset_token;
+  return out;
+}
+
+ApiError PtzError(const base::Error& error) {
+  switch (error.code) {
+    case base::ErrorCode::kInvalidArgument: return {400, "invalid_request", error.message};
+    case base::ErrorCode::kFailedPrecondition: return {409, "ptz_unavailable", error.message};
+    case base::ErrorCode::kResourceExhausted: return {429, "throttled", error.message};
+    case base::ErrorCode::kNotFound: return {404, "not_found", error.message};
+    default: return {502, "camera_error", error.message};
+  }
+}
+}  // namespace
+
+void Api::Impl::GetPtz(const CallPtr& call) {
+  const auto camera = CameraWithRight(call, auth::CameraRight::kPtz);
+  if (!camera) return;
+  RunPtz(call, *camera, std::nullopt);
+}
+
+void Api::Impl::CommandPtz(const CallPtr& call) {
+  const auto camera = CameraWithRight(call, auth::CameraRight::kPtz);
+  if (!camera) return;
+  auto body = DecodeObject(call->request.body, {{"action", FieldType::kString, true, 32},
+                                                {"pan", FieldType::kNumber, false},
+                                                {"tilt", FieldType::kNumber, false},
+                                                {"zoom", FieldType::kNumber, false},
+                                                {"timeout_ms", FieldType::kInteger, false},
+                                                {"preset", FieldType::kString, false, 64},
+                                                {"preset_name", FieldType::kString, false, 64}});
+  if (!body) return Error(call, body.error());
+  cameras::PtzRequest request;
+  const auto action = cameras::ParsePtzAction(RequiredString(*body, "action"));
+  if (!action) {
+    return Error(call, 400, "invalid_request",
+                 "action must be continuous_move, absolute_move, relative_move, stop, "
+                 "goto_preset, set_preset or remove_preset");
+  }
+  request.action = *action;
+  request.pan = body->value("pan", 0.0);
+  request.tilt = body->value("tilt", 0.0);
+  request.zoom = body->value("zoom", 0.0);
+  if (const auto it = body->find("timeout_ms"); it != body->end()) {
+    request.timeout = std::chrono::milliseconds(it->get<std::int64_t>());
+  }
+  request.preset_token = OptionalString(*body, "preset").value_or("");
+  request.preset_name = OptionalString(*body, "preset_name").value_or("");
+  if (auto valid = cameras::ValidatePtzRequest(request); !valid) {
+    return Error(call, 400, "invalid_request", valid.error().message);
+  }
+  RunPtz(call, *camera, request);
+}
+
+void Api::Impl::RunPtz(const CallPtr& call, const cameras::Camera& camera,
+                       std::optional<cameras::PtzRequest> request) {
+  if (deps_.ptz == nullptr) return Error(call, 503, "unavailable", "PTZ control is not running");
+  struct Outcome {
+    base::Result<cameras::PtzState> result = base::Fail(base::ErrorCode::kInternal, "not run");
+  };
+  auto outcome = std::make_shared<Outcome>();
+  cameras::PtzControl* ptz = deps_.ptz;
+  deps_.blocking.RunBlocking(
+      [outcome, ptz, camera_id = camera.id, request] {
+        outcome->result = request ? ptz->Command(camera_id, *request) : ptz->State(camera_id);
+      },
+      [this, call, outcome, camera, request] {
+        if (request) {
+          json details{{"action", cameras::ToString(request->action)}};
+          switch (request->action) {
+            case cameras::PtzAction::kContinuousMove:
+            case cameras::PtzAction::kAbsoluteMove:
+            case cameras::PtzAction::kRelativeMove:
+              details["pan"] = request->pan;
+              details["tilt"] = request->tilt;
+              details["zoom"] = request->zoom;
+              if (request->timeout) details["timeout_ms"] = request->timeout->count();
+              break;
+            case cameras::PtzAction::kGotoPreset:
+            case cameras::PtzAction::kRemovePreset:
+              details["preset"] = request->preset_token;
+              break;
+            case cameras::PtzAction::kSetPreset:
+              details["preset_name"] = request->preset_name;
+              break;
+            case cameras::PtzAction::kStop: break;
+          }
+          if (!outcome->result) details["error"] = outcome->result.error().message;
+          Audit(call, "camera.ptz", camera.public_id,
+                outcome->result ? audit::Outcome::kSuccess : audit::Outcome::kFailure, details);
+        }
+        if (!outcome->result) return Error(call, PtzError(outcome->result.error()));
+        Reply(call, 200, json{{"ptz", PtzStateJson(*outcome->result)}});
       });
 }
 

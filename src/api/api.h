@@ -20,6 +20,7 @@
 #include "auth/password_hasher.h"
 #include "auth/setup_token.h"
 #include "base/clock.h"
+#include "cameras/ptz_control.h"
 #include "cameras/streaming.h"
 #include "crypto/crypto.h"
 #include "http/message.h"
@@ -58,6 +59,8 @@ struct ApiDeps {
   cameras::StreamingControl* streaming = nullptr;
   // The alert pipeline; null in tests that do not need it (nothing is raised then).
   alerts::AlertHub* alerts = nullptr;
+  // PTZ through the hub (the integrity watch); null when not running (PTZ answers 503).
+  cameras::PtzControl* ptz = nullptr;
 };
 
 struct RouteInfo {

@@ -221,6 +221,15 @@ const std::map<std::string, MatrixCase>& Matrix() {
        {"GET", "/api/v1/exports/exp_none", "", {401, 404, 404, 404, 404}}},
       {"GET /api/v1/cameras/{id}/live",
        {"GET", "/api/v1/cameras/{camera_b}/live", "", {401, 403, 403, 426, 426}}},
+      // Camera B: the member holds ptz there, so PTZ is allowed; the in-process hub has no PTZ
+      // control, so allowed callers get 503 (a refusal is 403 before that).
+      {"GET /api/v1/cameras/{id}/ptz",
+       {"GET", "/api/v1/cameras/{camera_b}/ptz", "", {401, 403, 503, 503, 503}}},
+      {"POST /api/v1/cameras/{id}/ptz",
+       {"POST",
+        "/api/v1/cameras/{camera_b}/ptz",
+        R"({"action":"stop"})",
+        {401, 403, 503, 503, 503}}},
       {"GET /api/v1/webhooks/{id}/deliveries",
        {"GET", "/api/v1/webhooks/{webhook}/deliveries", "", {401, 403, 403, 200, 200}}},
   };

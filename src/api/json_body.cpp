@@ -41,6 +41,7 @@ std::string_view TypeName(FieldType type) {
     case FieldType::kString: return "a string";
     case FieldType::kBoolean: return "a boolean";
     case FieldType::kInteger: return "an integer";
+    case FieldType::kNumber: return "a number";
     case FieldType::kArray: return "an array";
   }
   return "a value";
@@ -51,6 +52,7 @@ bool HasType(const nlohmann::json& value, FieldType type) {
     case FieldType::kString: return value.is_string();
     case FieldType::kBoolean: return value.is_boolean();
     case FieldType::kInteger: return value.is_number_integer();
+    case FieldType::kNumber: return value.is_number();
     case FieldType::kArray: return value.is_array();
   }
   return false;

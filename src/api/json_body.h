@@ -16,7 +16,7 @@
 
 namespace camguard::api {
 
-enum class FieldType { kString, kBoolean, kInteger, kArray };
+enum class FieldType { kString, kBoolean, kInteger, kNumber, kArray };
 
 struct Field {
   std::string_view name;

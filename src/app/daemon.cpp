@@ -4,9 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -39,6 +42,7 @@
 #include "net/server.h"
 #include "store/database.h"
 #include "store/migrations.h"
+#include "watch/integrity_watch.h"
 #include "web/frontend.h"
 
 namespace camguard::app {
@@ -200,6 +204,91 @@ int RegisterDemoCameras(store::Database& db, const crypto::SecretKey& secrets_ke
     if (store.Create(fresh, base::ToUnixMillis(clock.Now()))) ++added;
   }
   return added;
+}
+
+// Which cameras were moved from outside lately: Home Assistant's "moved from outside" binary
+// sensor stays on for kOutsideMoveHold after the last sign of such a move. Thread-safe: the
+// watch's threads note moves, the loop reads.
+constexpr auto kOutsideMoveHold = std::chrono::seconds(60);
+
+class OutsideMoveBoard {
+ public:
+  void Note(std::int64_t camera_id) {
+    std::function<void()> listener;
+    {
+      std::lock_guard lock(mutex_);
+      last_[camera_id] = std::chrono::steady_clock::now();
+      listener = listener_;
+    }
+    if (listener) listener();
+  }
+  bool Recent(std::int64_t camera_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = last_.find(camera_id);
+    return it != last_.end() && std::chrono::steady_clock::now() - it->second < kOutsideMoveHold;
+  }
+  // Told after every note (from the noting thread): republishes the cameras' state.
+  void SetListener(std::function<void()> listener) {
+    std::lock_guard lock(mutex_);
+    listener_ = std::move(listener);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::int64_t, std::chrono::steady_clock::time_point> last_;
+  std::function<void()> listener_;
+};
+
+nlohmann::json PositionJson(const watch::PtzSample& sample) {
+  return {{"pan", sample.pan},
+          {"tilt", sample.tilt},
+          {"zoom", sample.zoom},
+          {"moving", sample.moving},
+          {"at", base::FormatRfc3339(sample.at)}};
+}
+
+// Turns what the integrity watch saw into an alert.
+void RaiseWatchAlert(alerts::AlertHub* hub, const watch::WatchEvent& event) {
+  if (hub == nullptr) return;
+  if (event.kind == watch::WatchEvent::Kind::kMovedFromOutside) {
+    nlohmann::json details = {{"before", PositionJson(*event.before)},
+                              {"after", PositionJson(*event.after)}};
+    hub->Raise(alerts::RaisedAlert{
+        alerts::Kind::kCameraMovedFromOutside, alerts::Severity::kCritical, event.camera_id,
+        fmt::format("{} was moved from outside camguard", event.camera_name), details.dump(), "",
+        std::nullopt});
+    spdlog::warn(
+        "camera {}: moved from outside camguard (pan {:.3f} -> {:.3f}, tilt {:.3f} -> {:.3f})",
+        event.camera_id, event.before->pan, event.after->pan, event.before->tilt,
+        event.after->tilt);
+    return;
+  }
+  if (event.kind == watch::WatchEvent::Kind::kOutsideMoveEnded) {
+    spdlog::info("camera {}: the outside move ended at pan {:.3f} tilt {:.3f} zoom {:.3f}",
+                 event.camera_id, event.after->pan, event.after->tilt, event.after->zoom);
+    return;
+  }
+  nlohmann::json changes = nlohmann::json::array();
+  std::string fingerprint;
+  for (const auto& change : event.changes) {
+    changes.push_back({{"key", change.key},
+                       {"before", change.before ? nlohmann::json(*change.before) : nullptr},
+                       {"after", change.after ? nlohmann::json(*change.after) : nullptr},
+                       {"critical", change.critical},
+                       {"description", change.description}});
+    fingerprint += change.description + "\n";
+  }
+  const std::string first = event.changes.empty() ? "" : event.changes.front().description;
+  const std::string more =
+      event.changes.size() > 1 ? fmt::format(" and {} more", event.changes.size() - 1) : "";
+  hub->Raise(alerts::RaisedAlert{
+      alerts::Kind::kConfigurationDrift,
+      event.critical ? alerts::Severity::kCritical : alerts::Severity::kWarning, event.camera_id,
+      fmt::format("{}: configuration changed outside camguard: {}{}", event.camera_name, first,
+                  more),
+      nlohmann::json{{"changes", changes}}.dump(),
+      // Different changes are different alerts; the same change seen again is folded.
+      fmt::format("config:{}:{}", event.camera_id, crypto::Sha256Hex(fingerprint)), std::nullopt});
 }
 
 }  // namespace
@@ -372,6 +461,23 @@ int Serve(const ServeOptions& options) {
         });
   }
 
+  // The integrity watch: PTZ through the hub, and the alarm when a camera is moved or
+  // reconfigured from outside camguard. Its threads report here; MQTT is told at once.
+  auto outside_moves = std::make_shared<OutsideMoveBoard>();
+  watch::WatchOptions watch_options;
+  watch_options.database = dir.database();
+  watch_options.secrets_key = &*secrets_key;
+  watch_options.poll_interval = config.watch_poll_interval;
+  watch_options.config_interval = config.watch_config_interval;
+  watch_options.on_event = [alerts_sink, outside_moves](const watch::WatchEvent& event) {
+    RaiseWatchAlert(*alerts_sink, event);
+    if (event.kind != watch::WatchEvent::Kind::kConfigurationChanged) {
+      outside_moves->Note(event.camera_id);
+    }
+  };
+  auto integrity_watch = watch::IntegrityWatch::Create(std::move(watch_options), clock);
+  if (!integrity_watch) return Fatal("integrity watch", integrity_watch.error());
+
   api::ApiOptions api_options;
   api_options.session_idle_timeout = config.session_idle_timeout;
   api_options.session_absolute_timeout = config.session_absolute_timeout;
@@ -380,7 +486,7 @@ int Serve(const ServeOptions& options) {
   api_options.exports_directory = dir.exports();
   api_options.recordings_key = engine_options.recordings_key;
   api::Api api(api::ApiDeps{clock, *db, audit_log, hasher, throttle, setup_token, *secrets_key,
-                            blocking, streaming_control, alert_hub->get()},
+                            blocking, streaming_control, alert_hub->get(), integrity_watch->get()},
                api_options);
 
   net::ServerOptions server_options;
@@ -444,7 +550,8 @@ int Serve(const ServeOptions& options) {
     // Cameras appear in Home Assistant as they are added and vanish when removed; their state
     // is republished every few seconds (retained, so a restarted Home Assistant has it at once).
     auto published = std::make_shared<std::set<std::string>>();
-    const auto publish_cameras = [&db, streaming_control, bridge = mqtt_bridge.get(), published] {
+    const auto publish_cameras = [&db, streaming_control, bridge = mqtt_bridge.get(), published,
+                                  outside_moves] {
       cameras::CameraStore camera_store(*db);
       auto all = camera_store.List();
       if (!all) return;
@@ -465,7 +572,7 @@ int Serve(const ServeOptions& options) {
             {"frames_per_second", status.frames_per_second},
             {"bits_per_second", status.bits_per_second},
             {"recording", status.recording},
-            {"moved_from_outside", false},
+            {"moved_from_outside", outside_moves->Recent(camera.id)},
             {"tamper", false}};
         bridge->Publish(
             mqtt::Message{bridge->topics().CameraState(camera.public_id), state.dump(), true});
@@ -477,10 +584,17 @@ int Serve(const ServeOptions& options) {
     };
     publish_cameras();
     (*server)->Every(std::chrono::seconds(5), publish_cameras);
+    // An outside move reaches Home Assistant at once, not at the next round.
+    outside_moves->SetListener(
+        [server = server->get(), publish_cameras] { server->Post(publish_cameras); });
   }
   if (auto started = (*streaming)->Start(); !started)
     return Fatal("streaming engine", started.error());
+  if (auto started = (*integrity_watch)->Start(); !started)
+    return Fatal("integrity watch", started.error());
   (*server)->Run();
+  outside_moves->SetListener(nullptr);
+  (*integrity_watch)->Stop();
   (*streaming)->Stop();
   (*alert_hub)->Stop();
   if (mqtt_bridge) mqtt_bridge->Stop();

@@ -25,11 +25,13 @@ Camera ReadCamera(const store::Statement& s) {
   camera.transport = ParseTransport(s.ColumnText(7)).value_or(Transport::kTcp);
   camera.recording_enabled = s.ColumnInt(8) != 0;
   camera.retention_days = static_cast<int>(s.ColumnInt(9));
+  if (!s.ColumnIsNull(10)) camera.onvif_url = s.ColumnText(10);
+  camera.integrity_watch = s.ColumnInt(11) != 0;
   return camera;
 }
 constexpr std::string_view kColumns =
     "id, public_id, name, main_url, sub_url, credentials_sealed IS NOT NULL, created_ms, "
-    "transport, recording_enabled, retention_days";
+    "transport, recording_enabled, retention_days, onvif_url, integrity_watch";
 
 Status ValidateRetentionDays(int days) {
   if (days < kMinRetentionDays || days > kMaxRetentionDays) {
@@ -60,16 +62,19 @@ std::optional<Transport> ParseTransport(std::string_view text) {
   return std::nullopt;
 }
 
-Status ValidateStreamUrl(std::string_view url) {
+namespace {
+// A URL of one of `schemes` with a host and without user info (credentials travel separately
+// so they are never stored in clear), no whitespace or control characters.
+Status ValidateUrl(std::string_view url, std::initializer_list<std::string_view> schemes,
+                   std::string_view schemes_text) {
   if (url.size() > 2048)
     return Fail(ErrorCode::kInvalidArgument, "URL is longer than 2048 characters");
   std::string_view rest;
-  if (url.starts_with("rtsp://")) {
-    rest = url.substr(7);
-  } else if (url.starts_with("rtsps://")) {
-    rest = url.substr(8);
-  } else {
-    return Fail(ErrorCode::kInvalidArgument, "URL must start with rtsp:// or rtsps://");
+  for (std::string_view scheme : schemes) {
+    if (url.starts_with(scheme)) rest = url.substr(scheme.size());
+  }
+  if (rest.data() == nullptr) {
+    return Fail(ErrorCode::kInvalidArgument, fmt::format("URL must start with {}", schemes_text));
   }
   for (char c : url) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
@@ -86,13 +91,24 @@ Status ValidateStreamUrl(std::string_view url) {
   }
   return base::Ok();
 }
+}  // namespace
+
+Status ValidateStreamUrl(std::string_view url) {
+  return ValidateUrl(url, {"rtsp://", "rtsps://"}, "rtsp:// or rtsps://");
+}
+
+Status ValidateOnvifUrl(std::string_view url) {
+  return ValidateUrl(url, {"http://", "https://"}, "http:// or https://");
+}
 
 Result<Camera> CameraStore::Create(const NewCamera& camera, std::int64_t now_ms) {
   CAMGUARD_TRY_STATUS(ValidateRetentionDays(camera.retention_days));
+  if (camera.onvif_url) CAMGUARD_TRY_STATUS(ValidateOnvifUrl(*camera.onvif_url));
   CAMGUARD_TRY(auto stmt,
                db_.Prepare("INSERT INTO cameras (public_id, name, main_url, sub_url, "
                            "credentials_sealed, created_ms, transport, recording_enabled, "
-                           "retention_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                           "retention_days, onvif_url, integrity_watch) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   const std::string public_id = "cam_" + crypto::RandomToken(12);
   stmt.Bind(1, public_id).Bind(2, camera.name).Bind(3, camera.main_url);
   if (camera.sub_url) {
@@ -109,6 +125,12 @@ Result<Camera> CameraStore::Create(const NewCamera& camera, std::int64_t now_ms)
       .Bind(7, ToString(camera.transport))
       .Bind(8, std::int64_t{camera.recording_enabled ? 1 : 0})
       .Bind(9, std::int64_t{camera.retention_days});
+  if (camera.onvif_url) {
+    stmt.Bind(10, *camera.onvif_url);
+  } else {
+    stmt.BindNull(10);
+  }
+  stmt.Bind(11, std::int64_t{camera.integrity_watch ? 1 : 0});
   CAMGUARD_TRY_STATUS(stmt.Run());
   Camera created;
   created.id = db_.LastInsertRowId();
@@ -121,6 +143,8 @@ Result<Camera> CameraStore::Create(const NewCamera& camera, std::int64_t now_ms)
   created.transport = camera.transport;
   created.recording_enabled = camera.recording_enabled;
   created.retention_days = camera.retention_days;
+  created.onvif_url = camera.onvif_url;
+  created.integrity_watch = camera.integrity_watch;
   return created;
 }
 
@@ -158,6 +182,8 @@ Result<std::optional<Camera>> CameraStore::Update(std::int64_t camera_id,
   if (update.retention_days) CAMGUARD_TRY_STATUS(ValidateRetentionDays(*update.retention_days));
   if (update.main_url) CAMGUARD_TRY_STATUS(ValidateStreamUrl(*update.main_url));
   if (update.sub_url && *update.sub_url) CAMGUARD_TRY_STATUS(ValidateStreamUrl(**update.sub_url));
+  if (update.onvif_url && *update.onvif_url)
+    CAMGUARD_TRY_STATUS(ValidateOnvifUrl(**update.onvif_url));
   // One statement with COALESCE-style flags keeps the change atomic without a transaction.
   CAMGUARD_TRY(auto stmt,
                db_.Prepare("UPDATE cameras SET "
@@ -167,7 +193,9 @@ Result<std::optional<Camera>> CameraStore::Update(std::int64_t camera_id,
                            "credentials_sealed = CASE WHEN ?7 THEN ?8 ELSE credentials_sealed END, "
                            "transport = CASE WHEN ?9 THEN ?10 ELSE transport END, "
                            "recording_enabled = CASE WHEN ?11 THEN ?12 ELSE recording_enabled END, "
-                           "retention_days = CASE WHEN ?13 THEN ?14 ELSE retention_days END "
+                           "retention_days = CASE WHEN ?13 THEN ?14 ELSE retention_days END, "
+                           "onvif_url = CASE WHEN ?16 THEN ?17 ELSE onvif_url END, "
+                           "integrity_watch = CASE WHEN ?18 THEN ?19 ELSE integrity_watch END "
                            "WHERE id = ?15"));
   const auto flag = [](bool engaged) { return std::int64_t{engaged ? 1 : 0}; };
   stmt.Bind(1, flag(update.name.has_value()));
@@ -198,6 +226,14 @@ Result<std::optional<Camera>> CameraStore::Update(std::int64_t camera_id,
   stmt.Bind(13, flag(update.retention_days.has_value()));
   stmt.Bind(14, std::int64_t{update.retention_days.value_or(kDefaultRetentionDays)});
   stmt.Bind(15, camera_id);
+  stmt.Bind(16, flag(update.onvif_url.has_value()));
+  if (update.onvif_url && *update.onvif_url) {
+    stmt.Bind(17, **update.onvif_url);
+  } else {
+    stmt.BindNull(17);
+  }
+  stmt.Bind(18, flag(update.integrity_watch.has_value()));
+  stmt.Bind(19, flag(update.integrity_watch.value_or(true)));
   CAMGUARD_TRY_STATUS(stmt.Run());
   return FindById(camera_id);
 }

@@ -38,6 +38,8 @@ struct Camera {
   bool recording_enabled = true;
   int retention_days = kDefaultRetentionDays;
   std::int64_t created_ms = 0;
+  std::optional<std::string> onvif_url;  // the ONVIF device service, when the camera has one
+  bool integrity_watch = true;           // watch for moves and reconfiguration from outside
 };
 
 struct NewCamera {
@@ -48,6 +50,8 @@ struct NewCamera {
   Transport transport = Transport::kTcp;
   bool recording_enabled = true;
   int retention_days = kDefaultRetentionDays;
+  std::optional<std::string> onvif_url;
+  bool integrity_watch = true;
 };
 
 // A partial change: only the engaged fields change. `sub_url` engaged with nullopt clears it;
@@ -60,16 +64,21 @@ struct CameraUpdate {
   std::optional<Transport> transport;
   std::optional<bool> recording_enabled;
   std::optional<int> retention_days;
+  std::optional<std::optional<std::string>> onvif_url;
+  std::optional<bool> integrity_watch;
 
   bool empty() const {
     return !name && !main_url && !sub_url && !credentials_sealed && !transport &&
-           !recording_enabled && !retention_days;
+           !recording_enabled && !retention_days && !onvif_url && !integrity_watch;
   }
 };
 
 // Validates an RTSP URL for registration: rtsp:// or rtsps://, a host, no user info (credentials
 // travel separately so they are never stored in clear), no whitespace or control characters.
 Status ValidateStreamUrl(std::string_view url);
+// Validates an ONVIF device service URL: http:// or https://, a host, no user info, no
+// whitespace or control characters, at most 2048 characters.
+Status ValidateOnvifUrl(std::string_view url);
 
 class CameraStore {
  public:

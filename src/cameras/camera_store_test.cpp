@@ -36,6 +36,35 @@ TEST(CameraStore, NewCamerasGetTheStreamingDefaults) {
   EXPECT_TRUE((**found).recording_enabled);
   EXPECT_EQ((**found).retention_days, kDefaultRetentionDays);
   EXPECT_FALSE((**found).has_credentials);
+  EXPECT_FALSE((**found).onvif_url);
+  EXPECT_TRUE((**found).integrity_watch);
+}
+
+TEST(CameraStore, OnvifUrlAndIntegrityWatchRoundTrip) {
+  store::Database db = Migrated();
+  CameraStore store(db);
+  NewCamera camera = Porch();
+  camera.onvif_url = "http://127.77.0.1:8080/onvif/device_service";
+  auto created = store.Create(camera, 1000);
+  ASSERT_TRUE(created) << created.error().message;
+  EXPECT_EQ(created->onvif_url, camera.onvif_url);
+  CameraUpdate update;
+  update.integrity_watch = false;
+  update.onvif_url = std::optional<std::string>();
+  auto updated = store.Update(created->id, update);
+  ASSERT_TRUE(updated && *updated);
+  EXPECT_FALSE((**updated).onvif_url);
+  EXPECT_FALSE((**updated).integrity_watch);
+
+  for (const char* bad : {"rtsp://127.77.0.1/onvif", "http://admin:pw@127.77.0.1/onvif",
+                          "http:///onvif", "http://127.77.0.1/on vif"}) {
+    NewCamera wrong = Porch();
+    wrong.onvif_url = bad;
+    EXPECT_FALSE(store.Create(wrong, 1000)) << bad;
+    CameraUpdate wrong_update;
+    wrong_update.onvif_url = std::optional<std::string>(bad);
+    EXPECT_FALSE(store.Update(created->id, wrong_update)) << bad;
+  }
 }
 
 TEST(CameraStore, UpdateChangesOnlyTheGivenFields) {

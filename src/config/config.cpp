@@ -384,8 +384,9 @@ std::string JoinNames(const auto& names) {
   return out;
 }
 
-constexpr std::array<std::string_view, 6> kSections = {"server",    "tls",  "security",
-                                                       "recording", "mqtt", "log"};
+constexpr std::array<std::string_view, 7> kSections = {"server", "tls",  "security", "recording",
+                                                       "watch",  "mqtt", "log"};
+constexpr std::array<std::string_view, 2> kWatchKeys = {"poll_interval", "config_interval"};
 constexpr std::array<std::string_view, 8> kMqttKeys = {
     "enabled",     "broker",     "username",         "password_file",
     "tls_ca_file", "base_topic", "discovery_prefix", "hub_id"};
@@ -428,6 +429,8 @@ class ConfigReader {
         CAMGUARD_TRY_STATUS(ReadSecurity(*table));
       } else if (name == "recording") {
         CAMGUARD_TRY_STATUS(ReadRecording(*table));
+      } else if (name == "watch") {
+        CAMGUARD_TRY_STATUS(ReadWatch(*table));
       } else if (name == "mqtt") {
         CAMGUARD_TRY_STATUS(ReadMqtt(*table));
       } else {
@@ -690,6 +693,23 @@ class ConfigReader {
     return value;
   }
 
+  Status ReadWatch(const toml::table& table) {
+    for (auto&& [key, node] : table) {
+      const std::string_view name = key.str();
+      const std::string full = fmt::format("watch.{}", KeyText(name));
+      if (name == "poll_interval") {
+        CAMGUARD_TRY(config_.watch_poll_interval,
+                     GetDuration(full, node, kMinWatchPollInterval, kMaxWatchPollInterval));
+      } else if (name == "config_interval") {
+        CAMGUARD_TRY(config_.watch_config_interval,
+                     GetDuration(full, node, kMinWatchConfigInterval, kMaxWatchConfigInterval));
+      } else {
+        return UnknownKey("watch", name, node, kWatchKeys);
+      }
+    }
+    return base::Ok();
+  }
+
   Status ReadMqtt(const toml::table& table) {
     for (auto&& [key, node] : table) {
       const std::string_view name = key.str();
@@ -888,6 +908,15 @@ stall_timeout = "{stall}"
 # Reconnection attempts back off up to this delay (with jitter).
 reconnect_max_delay = "{reconnect}"
 
+[watch]
+# Cameras with an ONVIF address are watched for moves and reconfiguration from outside camguard.
+# How often PTZ cameras are asked where they point ("{min_poll}" to "{max_poll}"); an outside
+# move is noticed within about this long.
+poll_interval = "{poll}"
+# How often accounts, network, DNS, NTP and firmware are compared with the last accepted
+# configuration ("{min_config}" to "{max_config}").
+config_interval = "{config_every}"
+
 [mqtt]
 # Publish camera status and alerts to an MQTT broker, with Home Assistant discovery.
 enabled = {mqtt_enabled}
@@ -935,6 +964,12 @@ format = "{format}"
       fmt::arg("max_stall", FormatDuration(kMaxStallTimeout)),
       fmt::arg("stall", FormatDuration(defaults.stall_timeout)),
       fmt::arg("reconnect", FormatDuration(defaults.reconnect_max_delay)),
+      fmt::arg("min_poll", FormatDuration(kMinWatchPollInterval)),
+      fmt::arg("max_poll", FormatDuration(kMaxWatchPollInterval)),
+      fmt::arg("poll", FormatDuration(defaults.watch_poll_interval)),
+      fmt::arg("min_config", FormatDuration(kMinWatchConfigInterval)),
+      fmt::arg("max_config", FormatDuration(kMaxWatchConfigInterval)),
+      fmt::arg("config_every", FormatDuration(defaults.watch_config_interval)),
       fmt::arg("mqtt_enabled", defaults.mqtt_enabled), fmt::arg("mqtt_host", defaults.mqtt_host),
       fmt::arg("mqtt_port", defaults.mqtt_port), fmt::arg("mqtt_base", defaults.mqtt_base_topic),
       fmt::arg("mqtt_discovery", defaults.mqtt_discovery_prefix),

@@ -41,6 +41,9 @@ struct Config {
   int min_free_percent = 5;
   std::chrono::seconds stall_timeout{10};
   std::chrono::seconds reconnect_max_delay{30};
+  // [watch]
+  std::chrono::seconds watch_poll_interval{1};
+  std::chrono::seconds watch_config_interval{60};
   // [mqtt]
   bool mqtt_enabled = false;
   std::string mqtt_host = "127.0.0.1";
@@ -74,6 +77,10 @@ inline constexpr std::uint64_t kMaxDiskBudgetGib = 1 << 20;  // 1 PiB
 inline constexpr int kMaxMinFreePercent = 50;
 inline constexpr std::chrono::seconds kMinStallTimeout{2};
 inline constexpr std::chrono::seconds kMaxStallTimeout{300};
+inline constexpr std::chrono::seconds kMinWatchPollInterval{1};
+inline constexpr std::chrono::seconds kMaxWatchPollInterval{60};
+inline constexpr std::chrono::seconds kMinWatchConfigInterval{10};
+inline constexpr std::chrono::seconds kMaxWatchConfigInterval{24 * 3600};
 inline constexpr std::chrono::seconds kMaxReconnectDelay{3600};
 
 // Parses a configuration document. `source_name` only appears in messages. Errors are

@@ -477,6 +477,15 @@ TEST(ParseConfig, RecordingSettingsAreReadAndBounded) {
   EXPECT_EQ(config.min_free_percent, 10);
   EXPECT_EQ(config.stall_timeout, std::chrono::seconds(20));
   EXPECT_EQ(config.reconnect_max_delay, std::chrono::minutes(2));
+}
+
+TEST(ParseConfig, WatchSettingsAreReadAndBounded) {
+  const Config config = ParseOk("[watch]\npoll_interval = \"2s\"\nconfig_interval = \"5m\"\n");
+  EXPECT_EQ(config.watch_poll_interval, std::chrono::seconds(2));
+  EXPECT_EQ(config.watch_config_interval, std::chrono::minutes(5));
+  EXPECT_THAT(ParseError("[watch]\nconfig_interval = \"1s\"\n"),
+              HasSubstr("watch.config_interval"));
+  EXPECT_THAT(ParseError("[watch]\npoll_every = \"1s\"\n"), HasSubstr("poll_every"));
 
   EXPECT_THAT(ParseError("[recording]\nsegment_length = \"5s\"\n"),
               HasSubstr("key 'recording.segment_length'"));

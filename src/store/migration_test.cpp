@@ -124,6 +124,12 @@ const SeedRow kSeedRows[] = {
      "INSERT INTO exports (public_id, camera_id, user_id, path, from_ms, to_ms, bytes, sha256,"
      " created_ms) VALUES ('exp-1', 1, 1, '/e/exp-1.mp4', 1000, 61000, 5000, 'ab', 9000)",
      "SELECT count(*) FROM exports WHERE public_id = 'exp-1' AND bytes = 5000"},
+    // 0008_integrity_watch
+    {8, "camera_config_baselines",
+     "INSERT INTO camera_config_baselines (camera_id, taken_ms, snapshot) VALUES (1, 9500,"
+     " 'user/admin=Administrator')",
+     "SELECT count(*) FROM camera_config_baselines b JOIN cameras c ON c.id = b.camera_id"
+     " WHERE b.taken_ms = 9500 AND c.integrity_watch = 1 AND c.onvif_url IS NULL"},
 };
 
 struct SchemaObject {

@@ -100,6 +100,11 @@ class Camsim:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            try:
+                pipe.close()
+            except (OSError, ValueError):
+                pass  # a reader thread may still hold it; closing is best effort
 
     def __enter__(self):
         return self

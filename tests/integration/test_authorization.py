@@ -109,6 +109,13 @@ MATRIX = [
     ("POST", "/api/v1/cameras/{id}/exports", "B, nothing recorded (no export right there)",
      (401, 403, 403, 404, 404), "export_b"),
     ("GET", "/api/v1/exports/{id}", "an unknown export", (401, 404, 404, 404, 404), "download_none"),
+    # Camera B has no ONVIF address: callers the ptz right lets through get 409.
+    ("GET", "/api/v1/cameras/{id}/ptz", "B (ptz right there, no ONVIF)", (401, 403, 409, 409, 409),
+     "ptz_state_b"),
+    ("POST", "/api/v1/cameras/{id}/ptz", "stop on B (ptz right there, no ONVIF)",
+     (401, 403, 409, 409, 409), "ptz_stop_b"),
+    ("POST", "/api/v1/cameras/{id}/ptz", "stop on A (view only there)", (401, 403, 403, 409, 409),
+     "ptz_stop_a"),
 ]
 
 
@@ -691,6 +698,15 @@ class AuthorizationMatrix(HubTestCase):
     def case_export_b(self, role, actor):
         return Request("POST", API + f"/cameras/{self.camera_b}/exports",
                        {"from": "2026-01-01T00:00:00Z", "to": "2026-01-01T00:01:00Z"})
+
+    def case_ptz_state_b(self, role, actor):
+        return Request("GET", API + f"/cameras/{self.camera_b}/ptz")
+
+    def case_ptz_stop_b(self, role, actor):
+        return Request("POST", API + f"/cameras/{self.camera_b}/ptz", {"action": "stop"})
+
+    def case_ptz_stop_a(self, role, actor):
+        return Request("POST", API + f"/cameras/{self.camera_a}/ptz", {"action": "stop"})
 
     def case_download_none(self, role, actor):
         return Request("GET", API + "/exports/exp_doesnotexist")

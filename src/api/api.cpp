@@ -118,6 +118,7 @@ json CameraJson(const cameras::Camera& camera, auth::CameraRights rights,
               {"retention_days", camera.retention_days},
               {"onvif_url", camera.onvif_url ? json(*camera.onvif_url) : json(nullptr)},
               {"integrity_watch", camera.integrity_watch},
+              {"privacy", camera.privacy},
               {"rights", RightsArray(rights)},
               {"status", StatusJson(status)},
               {"created_at", Time(camera.created_ms)}};
@@ -302,6 +303,7 @@ class Api::Impl {
   void ListRecordings(const CallPtr& call);
   void CreateExport(const CallPtr& call);
   void GetPtz(const CallPtr& call);
+  void SetPrivacy(const CallPtr& call);
   void CommandPtz(const CallPtr& call);
   // Runs a PTZ call on the blocking pool and answers with the camera's PTZ state.
   void RunPtz(const CallPtr& call, const cameras::Camera& camera,
@@ -348,7 +350,8 @@ class Api::Impl {
   // The camera named by {id} if the caller holds `right` on it. Answers the call (403 alike for
   // a missing camera and a forbidden one, 404 only to those who could see it) when not.
   std::optional<cameras::Camera> CameraWithRight(const CallPtr& call, auth::CameraRight right,
-                                                 auth::CameraRights* effective = nullptr);
+                                                 auth::CameraRights* effective = nullptr,
+                                                 Action action = Action::kUseCamera);
   std::optional<cameras::StreamStatus> StreamStatusOf(std::int64_t camera_id) const {
     return deps_.streaming ? deps_.streaming->Status(camera_id) : std::nullopt;
   }
@@ -418,6 +421,7 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
       {"GET", "/api/v1/cameras/{id}/recordings", Action::kUseCamera, true, &Impl::ListRecordings},
       {"POST", "/api/v1/cameras/{id}/exports", Action::kUseCamera, true, &Impl::CreateExport},
       {"GET", "/api/v1/cameras/{id}/ptz", Action::kUseCamera, true, &Impl::GetPtz},
+      {"POST", "/api/v1/cameras/{id}/privacy", Action::kSetPrivacyMode, true, &Impl::SetPrivacy},
       {"POST", "/api/v1/cameras/{id}/ptz", Action::kUseCamera, true, &Impl::CommandPtz},
       {"GET", "/api/v1/exports/{id}", Action::kUseCamera, true, &Impl::DownloadExport},
   };
@@ -1446,7 +1450,8 @@ void Api::Impl::CreateCamera(const CallPtr& call) {
 
 std::optional<cameras::Camera> Api::Impl::CameraWithRight(const CallPtr& call,
                                                           auth::CameraRight right,
-                                                          auth::CameraRights* effective) {
+                                                          auth::CameraRights* effective,
+                                                          Action action) {
   auto camera = cameras_.FindByPublicId(call->params["id"]);
   if (!camera) {
     Internal(call, camera.error(), "camera lookup");
@@ -1465,7 +1470,7 @@ std::optional<cameras::Camera> Api::Impl::CameraWithRight(const CallPtr& call,
     target.camera_id = (**camera).id;
   }
   // A camera that does not exist and one the caller may not use look the same.
-  if (!Require(call, Action::kUseCamera, target, call->params["id"])) return std::nullopt;
+  if (!Require(call, action, target, call->params["id"])) return std::nullopt;
   if (!*camera) {
     Error(call, 404, "not_found", "no such camera");
     return std::nullopt;
@@ -2357,6 +2362,42 @@ ApiError PtzError(const base::Error& error) {
   }
 }
 }  // namespace
+
+// Privacy mode: the hub stops live view and recording of the camera (and says so to everyone
+// who may view it) until it is switched off again.
+void Api::Impl::SetPrivacy(const CallPtr& call) {
+  const auto camera =
+      CameraWithRight(call, auth::CameraRight::kConfigure, nullptr, Action::kSetPrivacyMode);
+  if (!camera) return;
+  auto body = DecodeObject(call->request.body, {{"enabled", FieldType::kBoolean, true}});
+  if (!body) return Error(call, body.error());
+  const bool enabled = body->at("enabled").get<bool>();
+  if (enabled != camera->privacy) {
+    cameras::CameraUpdate update;
+    update.privacy = enabled;
+    auto updated = cameras_.Update(camera->id, update);
+    if (!updated || !*updated) {
+      return Internal(
+          call,
+          updated ? base::Error{base::ErrorCode::kNotFound, "camera vanished"} : updated.error(),
+          "privacy mode");
+    }
+    Audit(call, "camera.privacy", camera->public_id, audit::Outcome::kSuccess,
+          json{{"enabled", enabled}});
+    if (deps_.streaming) deps_.streaming->CameraChanged(camera->id);
+    if (deps_.alerts) {
+      const std::string who =
+          call->actor.username.empty() ? "an integration" : call->actor.username;
+      deps_.alerts->Raise(alerts::RaisedAlert{
+          alerts::Kind::kPrivacyModeChanged,
+          alerts::DefaultSeverity(alerts::Kind::kPrivacyModeChanged), camera->id,
+          fmt::format("{}: privacy mode {} by {}", camera->name, enabled ? "on" : "off", who),
+          json{{"enabled", enabled}, {"by", who}}.dump(),
+          fmt::format("privacy:{}:{}", camera->id, enabled ? 1 : 0), std::nullopt});
+    }
+  }
+  Reply(call, 200, json{{"privacy", enabled}});
+}
 
 void Api::Impl::GetPtz(const CallPtr& call) {
   const auto camera = CameraWithRight(call, auth::CameraRight::kPtz);

@@ -230,6 +230,12 @@ const std::map<std::string, MatrixCase>& Matrix() {
         "/api/v1/cameras/{camera_b}/ptz",
         R"({"action":"stop"})",
         {401, 403, 503, 503, 503}}},
+      // Camera B: the member holds ptz there, not configure.
+      {"POST /api/v1/cameras/{id}/privacy",
+       {"POST",
+        "/api/v1/cameras/{camera_b}/privacy",
+        R"({"enabled":false})",
+        {401, 403, 403, 200, 200}}},
       {"GET /api/v1/webhooks/{id}/deliveries",
        {"GET", "/api/v1/webhooks/{webhook}/deliveries", "", {401, 403, 403, 200, 200}}},
   };

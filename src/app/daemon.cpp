@@ -23,6 +23,7 @@
 #include "alerts/alert_hub.h"
 #include "api/api.h"
 #include "app/data_dir.h"
+#include "app/home_assistant_link.h"
 #include "audit/audit_log.h"
 #include "auth/account_store.h"
 #include "auth/authorization.h"
@@ -206,37 +207,22 @@ int RegisterDemoCameras(store::Database& db, const crypto::SecretKey& secrets_ke
   return added;
 }
 
-// Which cameras were moved from outside lately: Home Assistant's "moved from outside" binary
-// sensor stays on for kOutsideMoveHold after the last sign of such a move. Thread-safe: the
-// watch's threads note moves, the loop reads.
-constexpr auto kOutsideMoveHold = std::chrono::seconds(60);
-
-class OutsideMoveBoard {
+// Hands MQTT command messages from the bridge's thread to the loop once it runs.
+class CommandRelay {
  public:
-  void Note(std::int64_t camera_id) {
-    std::function<void()> listener;
-    {
-      std::lock_guard lock(mutex_);
-      last_[camera_id] = std::chrono::steady_clock::now();
-      listener = listener_;
-    }
-    if (listener) listener();
-  }
-  bool Recent(std::int64_t camera_id) const {
+  using Sink = std::function<void(std::string, std::string)>;
+  void Connect(Sink sink) {
     std::lock_guard lock(mutex_);
-    auto it = last_.find(camera_id);
-    return it != last_.end() && std::chrono::steady_clock::now() - it->second < kOutsideMoveHold;
+    sink_ = std::move(sink);
   }
-  // Told after every note (from the noting thread): republishes the cameras' state.
-  void SetListener(std::function<void()> listener) {
+  void Deliver(const std::string& topic, const std::string& payload) {
     std::lock_guard lock(mutex_);
-    listener_ = std::move(listener);
+    if (sink_) sink_(topic, payload);
   }
 
  private:
-  mutable std::mutex mutex_;
-  std::map<std::int64_t, std::chrono::steady_clock::time_point> last_;
-  std::function<void()> listener_;
+  std::mutex mutex_;
+  Sink sink_;
 };
 
 nlohmann::json PositionJson(const watch::PtzSample& sample) {
@@ -396,6 +382,10 @@ int Serve(const ServeOptions& options) {
 
   // MQTT with Home Assistant discovery, when configured.
   std::unique_ptr<mqtt::Bridge> mqtt_bridge;
+  std::optional<base::Redacted<std::string>> mqtt_command_token;
+  // Commands arrive on the bridge's thread before the loop exists; the relay holds them off
+  // until the daemon connects it to the loop.
+  auto mqtt_commands = std::make_shared<CommandRelay>();
   if (config.mqtt_enabled) {
     mqtt::BridgeOptions mqtt_options;
     mqtt_options.host = config.mqtt_host;
@@ -413,6 +403,23 @@ int Serve(const ServeOptions& options) {
     mqtt_options.topics.discovery_prefix = config.mqtt_discovery_prefix;
     mqtt_options.topics.hub_id = mqtt::TopicLevel(config.mqtt_hub_id);
     mqtt_options.hub_version = kVersion;
+    if (config.mqtt_command_token_file) {
+      auto command_token = base::ReadFile(*config.mqtt_command_token_file, 4096);
+      if (!command_token) return Fatal("mqtt.command_token_file", command_token.error());
+      std::string line = std::move(*command_token);
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+      if (line.rfind("cgt_", 0) != 0) {
+        return Fatal("mqtt.command_token_file",
+                     base::Error{base::ErrorCode::kInvalidArgument,
+                                 "the file does not hold a camguard API token (cgt_...)"});
+      }
+      mqtt_command_token = base::Redacted<std::string>(std::move(line));
+      mqtt_options.subscriptions.push_back(mqtt_options.topics.CommandFilter());
+      mqtt_options.on_message = [relay = mqtt_commands](const std::string& topic,
+                                                        const std::string& payload) {
+        relay->Deliver(topic, payload);
+      };
+    }
     auto bridge = mqtt::Bridge::Start(std::move(mqtt_options));
     if (!bridge) return Fatal("mqtt", bridge.error());
     mqtt_bridge = std::move(*bridge);
@@ -463,7 +470,7 @@ int Serve(const ServeOptions& options) {
 
   // The integrity watch: PTZ through the hub, and the alarm when a camera is moved or
   // reconfigured from outside camguard. Its threads report here; MQTT is told at once.
-  auto outside_moves = std::make_shared<OutsideMoveBoard>();
+  auto outside_moves = std::make_shared<app::OutsideMoveBoard>();
   watch::WatchOptions watch_options;
   watch_options.database = dir.database();
   watch_options.secrets_key = &*secrets_key;
@@ -549,39 +556,15 @@ int Serve(const ServeOptions& options) {
   if (mqtt_bridge) {
     // Cameras appear in Home Assistant as they are added and vanish when removed; their state
     // is republished every few seconds (retained, so a restarted Home Assistant has it at once).
-    auto published = std::make_shared<std::set<std::string>>();
-    const auto publish_cameras = [&db, streaming_control, bridge = mqtt_bridge.get(), published,
-                                  outside_moves] {
-      cameras::CameraStore camera_store(*db);
-      auto all = camera_store.List();
-      if (!all) return;
-      std::set<std::string> now;
-      for (const auto& camera : *all) {
-        now.insert(camera.public_id);
-        if (!published->contains(camera.public_id)) {
-          bridge->Publish(
-              mqtt::CameraDiscovery(bridge->topics(), {camera.public_id, camera.name}, kVersion));
-        }
-        const auto status =
-            (streaming_control ? streaming_control->Status(camera.id) : std::nullopt)
-                .value_or(cameras::StreamStatus{});
-        const nlohmann::json state = {
-            {"state", status.frames > 0 || status.state != cameras::StreamState::kStarting
-                          ? std::string(cameras::ToString(status.state))
-                          : std::string("unknown")},
-            {"frames_per_second", status.frames_per_second},
-            {"bits_per_second", status.bits_per_second},
-            {"recording", status.recording},
-            {"moved_from_outside", outside_moves->Recent(camera.id)},
-            {"tamper", false}};
-        bridge->Publish(
-            mqtt::Message{bridge->topics().CameraState(camera.public_id), state.dump(), true});
-      }
-      for (const auto& gone : *published) {
-        if (!now.contains(gone)) bridge->Publish(mqtt::CameraRemoval(bridge->topics(), gone));
-      }
-      *published = std::move(now);
-    };
+    auto link = std::make_shared<app::HomeAssistantLink>(
+        app::HomeAssistantLinkDeps{*db, streaming_control, integrity_watch->get(), *mqtt_bridge,
+                                   *outside_moves, api, mqtt_command_token, kVersion});
+    const auto publish_cameras = [link] { link->Publish(); };
+    mqtt_commands->Connect([server = server->get(), link](std::string topic, std::string payload) {
+      server->Post([link, topic = std::move(topic), payload = std::move(payload)] {
+        link->HandleCommand(topic, payload);
+      });
+    });
     publish_cameras();
     (*server)->Every(std::chrono::seconds(5), publish_cameras);
     // An outside move reaches Home Assistant at once, not at the next round.
@@ -594,6 +577,7 @@ int Serve(const ServeOptions& options) {
     return Fatal("integrity watch", started.error());
   (*server)->Run();
   outside_moves->SetListener(nullptr);
+  mqtt_commands->Connect(nullptr);
   (*integrity_watch)->Stop();
   (*streaming)->Stop();
   (*alert_hub)->Stop();

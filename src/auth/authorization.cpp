@@ -89,6 +89,7 @@ std::string_view ToString(Action action) {
     case Action::kManageOwnAlertSubscription: return "manage_own_alert_subscription";
     case Action::kManageWebhooks: return "manage_webhooks";
     case Action::kSubscribeEvents: return "subscribe_events";
+    case Action::kSetPrivacyMode: return "set_privacy_mode";
   }
   return "unknown";
 }
@@ -113,7 +114,7 @@ Decision ManageAccount(Role actor, const Target& target) {
 // Scope bits (auth/api_tokens.h; repeated here so authorization has no dependency on storage).
 constexpr std::uint32_t kScopeRead = 1;
 constexpr std::uint32_t kScopePtz = 2;
-// privacy = 4 is granted to the privacy-mode routes when they exist.
+constexpr std::uint32_t kScopePrivacy = 4;
 constexpr std::uint32_t kScopeMetrics = 8;
 
 // What a token may do at all; the role rules then apply as for its user.
@@ -140,6 +141,11 @@ Decision AuthorizeToken(const TokenGrant& grant, Action action, const Target& ta
     }
     case Action::kReadMetrics:
       return (grant.scopes & kScopeMetrics) ? Decision::kAllow : Decision::kDeny;
+    case Action::kSetPrivacyMode:
+      if (grant.cameras && (!target.camera_id || !grant.cameras->contains(*target.camera_id))) {
+        return Decision::kDeny;
+      }
+      return (grant.scopes & kScopePrivacy) ? Decision::kAllow : Decision::kDeny;
     case Action::kListAlerts:  // Home Assistant shows the last alert
       return (grant.scopes & kScopeRead) ? Decision::kAllow : Decision::kDeny;
     default:
@@ -212,6 +218,11 @@ Decision Authorize(const std::optional<Principal>& principal, Action action, con
       }
       return Decision::kAllow;
     }
+
+    case Action::kSetPrivacyMode:
+      return Has(EffectiveRights(role, target.camera_rights_granted), CameraRight::kConfigure)
+                 ? Decision::kAllow
+                 : Decision::kDeny;
 
     case Action::kUseCamera: {
       if (!target.camera_right) return Decision::kDeny;  // fail closed: a route forgot its right

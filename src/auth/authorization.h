@@ -78,6 +78,9 @@ enum class Action {
   kManageOwnAlertSubscription,  // what reaches oneself
   kManageWebhooks,              // owners and admins
   kSubscribeEvents,             // the browser's push channel (a session, never a token)
+  // Privacy mode (no live view, no recording): the configure right on the camera; a token
+  // needs the privacy scope.
+  kSetPrivacyMode,
 };
 std::string_view ToString(Action action);
 

@@ -187,6 +187,26 @@ TEST(AuthorizeTokens, ATokenHasAtMostItsUsersRights) {
   EXPECT_EQ(Authorize(WithToken(Role::kAdmin, 1), Action::kReadMetrics, {}), Decision::kDeny);
 }
 
+TEST(AuthorizeTokens, PrivacyModeNeedsTheScopeTheCameraAndTheUsersConfigureRight) {
+  const Target camera = CameraTarget(CameraRight::kConfigure, 7);
+  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 4), Action::kSetPrivacyMode, camera),
+            Decision::kAllow);
+  EXPECT_EQ(Authorize(WithToken(Role::kOwner, 3), Action::kSetPrivacyMode, camera),
+            Decision::kDeny);
+  const Principal only_nine = WithToken(Role::kOwner, 4, std::set<std::int64_t>{9});
+  EXPECT_EQ(Authorize(only_nine, Action::kSetPrivacyMode, camera), Decision::kDeny);
+  // A member holding view only cannot switch privacy, with or without a token.
+  const Target view_only =
+      CameraTarget(CameraRight::kConfigure, 7, static_cast<CameraRights>(CameraRight::kView));
+  EXPECT_EQ(Authorize(WithToken(Role::kMember, 4), Action::kSetPrivacyMode, view_only),
+            Decision::kDeny);
+  EXPECT_EQ(Authorize(As(Role::kMember), Action::kSetPrivacyMode, view_only), Decision::kDeny);
+  const Target configure =
+      CameraTarget(CameraRight::kConfigure, 7, static_cast<CameraRights>(CameraRight::kConfigure));
+  EXPECT_EQ(Authorize(As(Role::kMember), Action::kSetPrivacyMode, configure), Decision::kAllow);
+  EXPECT_EQ(Authorize(As(Role::kAdmin), Action::kSetPrivacyMode, camera), Decision::kAllow);
+}
+
 TEST(AuthorizeTokens, CameraListRestrictsToTheNamedCameras) {
   const Principal token = WithToken(Role::kOwner, 1, std::set<std::int64_t>{7, 9});
   EXPECT_EQ(Authorize(token, Action::kUseCamera, CameraTarget(CameraRight::kView, 7)),

@@ -27,11 +27,12 @@ Camera ReadCamera(const store::Statement& s) {
   camera.retention_days = static_cast<int>(s.ColumnInt(9));
   if (!s.ColumnIsNull(10)) camera.onvif_url = s.ColumnText(10);
   camera.integrity_watch = s.ColumnInt(11) != 0;
+  camera.privacy = s.ColumnInt(12) != 0;
   return camera;
 }
 constexpr std::string_view kColumns =
     "id, public_id, name, main_url, sub_url, credentials_sealed IS NOT NULL, created_ms, "
-    "transport, recording_enabled, retention_days, onvif_url, integrity_watch";
+    "transport, recording_enabled, retention_days, onvif_url, integrity_watch, privacy";
 
 Status ValidateRetentionDays(int days) {
   if (days < kMinRetentionDays || days > kMaxRetentionDays) {
@@ -195,7 +196,8 @@ Result<std::optional<Camera>> CameraStore::Update(std::int64_t camera_id,
                            "recording_enabled = CASE WHEN ?11 THEN ?12 ELSE recording_enabled END, "
                            "retention_days = CASE WHEN ?13 THEN ?14 ELSE retention_days END, "
                            "onvif_url = CASE WHEN ?16 THEN ?17 ELSE onvif_url END, "
-                           "integrity_watch = CASE WHEN ?18 THEN ?19 ELSE integrity_watch END "
+                           "integrity_watch = CASE WHEN ?18 THEN ?19 ELSE integrity_watch END, "
+                           "privacy = CASE WHEN ?20 THEN ?21 ELSE privacy END "
                            "WHERE id = ?15"));
   const auto flag = [](bool engaged) { return std::int64_t{engaged ? 1 : 0}; };
   stmt.Bind(1, flag(update.name.has_value()));
@@ -234,6 +236,8 @@ Result<std::optional<Camera>> CameraStore::Update(std::int64_t camera_id,
   }
   stmt.Bind(18, flag(update.integrity_watch.has_value()));
   stmt.Bind(19, flag(update.integrity_watch.value_or(true)));
+  stmt.Bind(20, flag(update.privacy.has_value()));
+  stmt.Bind(21, flag(update.privacy.value_or(false)));
   CAMGUARD_TRY_STATUS(stmt.Run());
   return FindById(camera_id);
 }

@@ -40,6 +40,7 @@ struct Camera {
   std::int64_t created_ms = 0;
   std::optional<std::string> onvif_url;  // the ONVIF device service, when the camera has one
   bool integrity_watch = true;           // watch for moves and reconfiguration from outside
+  bool privacy = false;                  // privacy mode: neither recorded nor shown
 };
 
 struct NewCamera {
@@ -66,10 +67,11 @@ struct CameraUpdate {
   std::optional<int> retention_days;
   std::optional<std::optional<std::string>> onvif_url;
   std::optional<bool> integrity_watch;
+  std::optional<bool> privacy;
 
   bool empty() const {
     return !name && !main_url && !sub_url && !credentials_sealed && !transport &&
-           !recording_enabled && !retention_days && !onvif_url && !integrity_watch;
+           !recording_enabled && !retention_days && !onvif_url && !integrity_watch && !privacy;
   }
 };
 

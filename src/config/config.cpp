@@ -387,9 +387,9 @@ std::string JoinNames(const auto& names) {
 constexpr std::array<std::string_view, 7> kSections = {"server", "tls",  "security", "recording",
                                                        "watch",  "mqtt", "log"};
 constexpr std::array<std::string_view, 2> kWatchKeys = {"poll_interval", "config_interval"};
-constexpr std::array<std::string_view, 8> kMqttKeys = {
-    "enabled",     "broker",     "username",         "password_file",
-    "tls_ca_file", "base_topic", "discovery_prefix", "hub_id"};
+constexpr std::array<std::string_view, 9> kMqttKeys = {
+    "enabled",    "broker",           "username", "password_file",     "tls_ca_file",
+    "base_topic", "discovery_prefix", "hub_id",   "command_token_file"};
 constexpr std::array<std::string_view, 7> kRecordingKeys = {
     "directory",        "encrypt",       "segment_length",     "disk_budget_gib",
     "min_free_percent", "stall_timeout", "reconnect_max_delay"};
@@ -728,6 +728,8 @@ class ConfigReader {
         CAMGUARD_TRY(config_.mqtt_username, GetString(full, node));
       } else if (name == "password_file") {
         CAMGUARD_TRY(config_.mqtt_password_file, GetAbsolutePath(full, node));
+      } else if (name == "command_token_file") {
+        CAMGUARD_TRY(config_.mqtt_command_token_file, GetAbsolutePath(full, node));
       } else if (name == "tls_ca_file") {
         CAMGUARD_TRY(config_.mqtt_ca_file, GetAbsolutePath(full, node));
       } else if (name == "base_topic") {
@@ -925,6 +927,10 @@ broker = "{mqtt_host}:{mqtt_port}"
 # Credentials at the broker; the password is read from a file (absolute path, one line).
 # username = "camguard"
 # password_file = "/etc/camguard/mqtt-password"
+# Commands from Home Assistant (privacy switch, PTZ preset buttons) are carried out with this API
+# token (absolute path, one line): create one with only the privacy and ptz scopes and only the
+# cameras Home Assistant may control. Without it the integration only reports.
+# command_token_file = "/etc/camguard/mqtt-command-token"
 # TLS to the broker, verified against this CA bundle (absolute path).
 # tls_ca_file = "/etc/ssl/certs/ca-certificates.crt"
 # Topics: <base_topic>/<hub_id>/..., and discovery under <discovery_prefix>/.

@@ -51,6 +51,9 @@ struct Config {
   std::string mqtt_username;
   std::optional<std::filesystem::path> mqtt_password_file;  // absolute; the password, one line
   std::optional<std::filesystem::path> mqtt_ca_file;        // set: TLS to the broker
+  // An API token (absolute path, one line) that authorizes commands from Home Assistant; unset:
+  // the MQTT integration only reports.
+  std::optional<std::filesystem::path> mqtt_command_token_file;
   std::string mqtt_base_topic = "camguard";
   std::string mqtt_discovery_prefix = "homeassistant";
   std::string mqtt_hub_id = "camguard";

@@ -136,6 +136,14 @@ class Engine::Impl {
       it->second->Stop();
       sessions_.erase(it);
     }
+    if (camera.privacy) {
+      // Privacy mode: not even a connection to the camera; live view and recording stop.
+      live_.Forget(camera.id);
+      status_.SetState(camera.id, cameras::StreamState::kDisabled);
+      status_.SetError(camera.id, "privacy mode");
+      return;
+    }
+    status_.SetError(camera.id, "");
     SessionSettings settings;
     settings.camera_id = camera.id;
     settings.name = camera.name;

@@ -30,6 +30,7 @@ base::Result<std::unique_ptr<Bridge>> Bridge::Start(BridgeOptions options) {
   mosquitto_int_option(c, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
   mosquitto_connect_callback_set(c, &Bridge::OnConnect);
   mosquitto_disconnect_callback_set(c, &Bridge::OnDisconnect);
+  mosquitto_message_callback_set(c, &Bridge::OnMessage);
   mosquitto_reconnect_delay_set(c, 1, 30, true);
   const auto& o = bridge->options_;
   if (!o.username.empty() &&
@@ -71,6 +72,23 @@ void Bridge::OnConnect(mosquitto* client, void* self, int result) {
   spdlog::info("MQTT connected to {}:{}", bridge->options_.host, bridge->options_.port);
   const std::string topic = bridge->options_.topics.Availability();
   mosquitto_publish(client, nullptr, topic.c_str(), 6, "online", kQos, true);
+  for (const std::string& filter : bridge->options_.subscriptions) {
+    const int rc = mosquitto_subscribe(client, nullptr, filter.c_str(), kQos);
+    if (rc != MOSQ_ERR_SUCCESS) {
+      spdlog::warn("MQTT subscribe to {}: {}", filter, mosquitto_strerror(rc));
+    }
+  }
+}
+
+void Bridge::OnMessage(mosquitto*, void* self, const mosquitto_message* message) {
+  auto* bridge = static_cast<Bridge*>(self);
+  if (!bridge->options_.on_message || message == nullptr || message->topic == nullptr) return;
+  // Retained commands are stale by definition: a switch flipped an hour ago is not a command now.
+  if (message->retain) return;
+  if (message->payloadlen < 0 || message->payloadlen > 4096) return;
+  const std::string payload(static_cast<const char*>(message->payload),
+                            static_cast<std::size_t>(message->payloadlen));
+  bridge->options_.on_message(message->topic, payload);
 }
 
 void Bridge::OnDisconnect(mosquitto*, void* self, int result) {

@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@
 #include "mqtt/home_assistant.h"
 
 struct mosquitto;
+struct mosquitto_message;
 
 namespace camguard::mqtt {
 
@@ -29,6 +32,10 @@ struct BridgeOptions {
   std::optional<std::string> ca_file;  // set: TLS to the broker, verified with this CA bundle
   Topics topics;
   std::string hub_version;
+  // Topic filters subscribed on every (re)connection; messages go to `on_message`, called on
+  // the bridge's network thread (it must only queue). Payloads over 4 KiB are dropped.
+  std::vector<std::string> subscriptions;
+  std::function<void(const std::string& topic, const std::string& payload)> on_message;
 };
 
 class Bridge {
@@ -48,6 +55,7 @@ class Bridge {
   explicit Bridge(BridgeOptions options);
   static void OnConnect(mosquitto* client, void* self, int result);
   static void OnDisconnect(mosquitto* client, void* self, int result);
+  static void OnMessage(mosquitto* client, void* self, const mosquitto_message* message);
 
   BridgeOptions options_;
   mosquitto* client_ = nullptr;

@@ -33,6 +33,15 @@ constexpr Entity kEntities[] = {
      ""},
 };
 
+json CameraDevice(const Topics& topics, const CameraInfo& camera, const std::string& hub_version) {
+  return {{"identifiers", json::array({"camguard_" + topics.hub_id + "_" + TopicLevel(camera.id)})},
+          {"name", camera.name},
+          {"manufacturer", "camguard"},
+          {"model", "camera through camguard"},
+          {"sw_version", hub_version},
+          {"via_device", "camguard_" + topics.hub_id}};
+}
+
 std::string ConfigTopic(const Topics& topics, const char* component, const std::string& object) {
   return topics.discovery_prefix + "/" + component + "/" + topics.hub_id + "/" + object + "/config";
 }
@@ -56,17 +65,37 @@ std::string Topics::CameraState(const std::string& camera_id) const {
   return base + "/" + hub_id + "/camera/" + TopicLevel(camera_id) + "/state";
 }
 std::string Topics::LastAlert() const { return base + "/" + hub_id + "/last_alert"; }
+std::string Topics::PrivacyCommand(const std::string& camera_id) const {
+  return base + "/" + hub_id + "/camera/" + TopicLevel(camera_id) + "/privacy/set";
+}
+std::string Topics::PresetCommand(const std::string& camera_id) const {
+  return base + "/" + hub_id + "/camera/" + TopicLevel(camera_id) + "/ptz/preset/set";
+}
+std::string Topics::CommandFilter() const { return base + "/" + hub_id + "/camera/+/+/#"; }
+
+std::optional<Command> ParseCommandTopic(const Topics& topics, std::string_view topic) {
+  const std::string prefix = topics.base + "/" + topics.hub_id + "/camera/";
+  if (topic.substr(0, prefix.size()) != prefix) return std::nullopt;
+  topic.remove_prefix(prefix.size());
+  const std::size_t slash = topic.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  Command command;
+  command.camera_level = std::string(topic.substr(0, slash));
+  const std::string_view rest = topic.substr(slash);
+  if (rest == "/privacy/set") {
+    command.kind = Command::Kind::kPrivacy;
+  } else if (rest == "/ptz/preset/set") {
+    command.kind = Command::Kind::kGotoPreset;
+  } else {
+    return std::nullopt;
+  }
+  return command;
+}
 
 std::vector<Message> CameraDiscovery(const Topics& topics, const CameraInfo& camera,
                                      const std::string& hub_version) {
   const std::string camera_level = TopicLevel(camera.id);
-  const json device = {
-      {"identifiers", json::array({"camguard_" + topics.hub_id + "_" + camera_level})},
-      {"name", camera.name},
-      {"manufacturer", "camguard"},
-      {"model", "camera through camguard"},
-      {"sw_version", hub_version},
-      {"via_device", "camguard_" + topics.hub_id}};
+  const json device = CameraDevice(topics, camera, hub_version);
   std::vector<Message> messages;
   for (const Entity& entity : kEntities) {
     const std::string object = camera_level + "_" + entity.key;
@@ -84,6 +113,47 @@ std::vector<Message> CameraDiscovery(const Topics& topics, const CameraInfo& cam
     messages.push_back(Message{ConfigTopic(topics, entity.component, object), config.dump(), true});
   }
   return messages;
+}
+
+std::vector<Message> CameraControls(const Topics& topics, const CameraInfo& camera,
+                                    const std::vector<PresetInfo>& presets,
+                                    const std::string& hub_version) {
+  const std::string camera_level = TopicLevel(camera.id);
+  const json device = CameraDevice(topics, camera, hub_version);
+  std::vector<Message> messages;
+  const std::string privacy = camera_level + "_privacy";
+  const json privacy_config = {{"name", "Privacy mode"},
+                               {"unique_id", "camguard_" + topics.hub_id + "_" + privacy},
+                               {"object_id", "camguard_" + privacy},
+                               {"state_topic", topics.CameraState(camera.id)},
+                               {"value_template", "{{ 'ON' if value_json.privacy else 'OFF' }}"},
+                               {"command_topic", topics.PrivacyCommand(camera.id)},
+                               {"payload_on", "ON"},
+                               {"payload_off", "OFF"},
+                               {"icon", "mdi:eye-off"},
+                               {"availability_topic", topics.Availability()},
+                               {"device", device}};
+  messages.push_back(Message{ConfigTopic(topics, "switch", privacy), privacy_config.dump(), true});
+  for (const PresetInfo& preset : presets) {
+    const std::string object = camera_level + "_preset_" + TopicLevel(preset.token);
+    const json config = {{"name", "Go to " + preset.name},
+                         {"unique_id", "camguard_" + topics.hub_id + "_" + object},
+                         {"object_id", "camguard_" + object},
+                         {"command_topic", topics.PresetCommand(camera.id)},
+                         {"payload_press", preset.token},
+                         {"icon", "mdi:cctv"},
+                         {"availability_topic", topics.Availability()},
+                         {"device", device}};
+    messages.push_back(Message{ConfigTopic(topics, "button", object), config.dump(), true});
+  }
+  return messages;
+}
+
+Message PresetButtonRemoval(const Topics& topics, const std::string& camera_id,
+                            const std::string& preset_token) {
+  return Message{
+      ConfigTopic(topics, "button", TopicLevel(camera_id) + "_preset_" + TopicLevel(preset_token)),
+      "", true};
 }
 
 Message HubDiscovery(const Topics& topics, const std::string& hub_version) {
@@ -110,6 +180,7 @@ std::vector<Message> CameraRemoval(const Topics& topics, const std::string& came
     messages.push_back(
         Message{ConfigTopic(topics, entity.component, camera_level + "_" + entity.key), "", true});
   }
+  messages.push_back(Message{ConfigTopic(topics, "switch", camera_level + "_privacy"), "", true});
   messages.push_back(Message{topics.CameraState(camera_id), "", true});
   return messages;
 }

@@ -4,7 +4,9 @@
 // sensors, and the state topics camguard publishes to. Pure: values in, topics and JSON out.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace camguard::mqtt {
@@ -17,7 +19,20 @@ struct Topics {
   std::string Availability() const;  // online / offline (retained; the will)
   std::string CameraState(const std::string& camera_id) const;  // JSON state, retained
   std::string LastAlert() const;                                // JSON of the newest alert
+  // Commands from Home Assistant ("ON"/"OFF"; a preset token). Subscribed only when the hub
+  // has a command token (config [mqtt] command_token_file).
+  std::string PrivacyCommand(const std::string& camera_id) const;
+  std::string PresetCommand(const std::string& camera_id) const;
+  std::string CommandFilter() const;  // matches both, for every camera
 };
+
+// What a command topic asks for: the camera's topic level and the command.
+struct Command {
+  enum class Kind { kPrivacy, kGotoPreset };
+  Kind kind = Kind::kPrivacy;
+  std::string camera_level;
+};
+std::optional<Command> ParseCommandTopic(const Topics& topics, std::string_view topic);
 
 struct Message {
   std::string topic;
@@ -34,6 +49,18 @@ struct CameraInfo {
 // and binary sensors for "online", "recording", "moved from outside" and "tampered".
 std::vector<Message> CameraDiscovery(const Topics& topics, const CameraInfo& camera,
                                      const std::string& hub_version);
+// Controls for one camera, when commands are enabled: a privacy-mode switch and a button per
+// PTZ preset (`presets` as token → name). An empty preset list removes no buttons: call
+// PresetButtonRemoval for tokens that disappeared.
+struct PresetInfo {
+  std::string token;
+  std::string name;
+};
+std::vector<Message> CameraControls(const Topics& topics, const CameraInfo& camera,
+                                    const std::vector<PresetInfo>& presets,
+                                    const std::string& hub_version);
+Message PresetButtonRemoval(const Topics& topics, const std::string& camera_id,
+                            const std::string& preset_token);
 // The hub-level "last alert" sensor.
 Message HubDiscovery(const Topics& topics, const std::string& hub_version);
 // An empty retained payload removes the entities of a deleted camera from Home Assistant.

@@ -129,7 +129,8 @@ const SeedRow kSeedRows[] = {
      "INSERT INTO camera_config_baselines (camera_id, taken_ms, snapshot) VALUES (1, 9500,"
      " 'user/admin=Administrator')",
      "SELECT count(*) FROM camera_config_baselines b JOIN cameras c ON c.id = b.camera_id"
-     " WHERE b.taken_ms = 9500 AND c.integrity_watch = 1 AND c.onvif_url IS NULL"},
+     " WHERE b.taken_ms = 9500 AND c.integrity_watch = 1 AND c.onvif_url IS NULL"
+     " AND c.privacy = 0"},
 };
 
 struct SchemaObject {

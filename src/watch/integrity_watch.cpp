@@ -324,6 +324,14 @@ class IntegrityWatch::Impl {
       }
     }
     camera.status.has_ptz = !camera.profile.empty();
+    camera.status.presets.clear();
+    if (camera.status.has_ptz) {
+      if (auto presets = camera.client->GetPresets(camera.profile)) {
+        for (const onvif::Preset& preset : *presets) {
+          camera.status.presets.push_back({preset.token, preset.name});
+        }
+      }
+    }
     camera.status.connected = true;
     camera.status.last_error.clear();
     camera.reconnect_delay = kFirstReconnectDelay;
@@ -350,6 +358,7 @@ class IntegrityWatch::Impl {
     if (auto presets = camera.client->GetPresets(camera.profile)) {
       for (const onvif::Preset& preset : *presets)
         state.presets.push_back({preset.token, preset.name});
+      camera.status.presets = state.presets;
     }
     return state;
   }

@@ -64,6 +64,7 @@ struct WatchStatus {
   std::string last_error;  // never contains credentials
   std::optional<PtzSample> last_sample;
   std::uint64_t polls = 0;
+  std::vector<cameras::PtzPresetInfo> presets;  // as last read from the camera
 };
 
 class IntegrityWatch final : public cameras::PtzControl {

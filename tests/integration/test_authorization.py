@@ -116,6 +116,8 @@ MATRIX = [
      (401, 403, 409, 409, 409), "ptz_stop_b"),
     ("POST", "/api/v1/cameras/{id}/ptz", "stop on A (view only there)", (401, 403, 403, 409, 409),
      "ptz_stop_a"),
+    ("POST", "/api/v1/cameras/{id}/privacy", "B (ptz there, not configure)",
+     (401, 403, 403, 200, 200), "privacy_b"),
 ]
 
 
@@ -707,6 +709,13 @@ class AuthorizationMatrix(HubTestCase):
 
     def case_ptz_stop_a(self, role, actor):
         return Request("POST", API + f"/cameras/{self.camera_a}/ptz", {"action": "stop"})
+
+    def case_privacy_b(self, role, actor):
+        def check(response):
+            if response.status == 200:
+                self.assertEqual(response.json(), {"privacy": False})
+        return Request("POST", API + f"/cameras/{self.camera_b}/privacy", {"enabled": False},
+                       check=check)
 
     def case_download_none(self, role, actor):
         return Request("GET", API + "/exports/exp_doesnotexist")

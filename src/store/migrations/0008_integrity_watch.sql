@@ -7,6 +7,8 @@ ALTER TABLE cameras ADD COLUMN onvif_url TEXT;
 -- Whether the hub watches the camera for moves and configuration changes made from outside.
 ALTER TABLE cameras ADD COLUMN integrity_watch INTEGER NOT NULL DEFAULT 1
   CHECK (integrity_watch IN (0, 1));
+-- Privacy mode: the hub neither records nor shows the camera while it is on.
+ALTER TABLE cameras ADD COLUMN privacy INTEGER NOT NULL DEFAULT 0 CHECK (privacy IN (0, 1));
 
 -- The last accepted configuration of a camera (users, network, DNS, NTP, firmware), one
 -- "key=value" line each; a later snapshot that differs raises a configuration-drift alert.

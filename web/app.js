@@ -205,6 +205,7 @@ function cameraCard(camera) {
   return el("article", { class: "camera", "data-camera": camera.id },
     el("h2", {}, el("a", { href: `#/camera/${encodeURIComponent(camera.id)}`, text: camera.name })),
     el("span", { class: `badge ${stateName}`, text: stateName }),
+    camera.privacy ? el("span", { class: "badge warning", text: "privacy mode" }) : null,
     status ? el("p", { class: "muted", text:
       `${status.codec || "codec unknown"} · ${status.width}×${status.height} · ` +
       `${status.frames_per_second.toFixed(1)} fps · ${(status.bits_per_second / 1e6).toFixed(2)} Mbit/s` +
@@ -221,8 +222,12 @@ function cameraView(id) {
   const video = el("video", { id: "live", muted: true, autoplay: true, playsinline: true });
   video.muted = true;
   const note = el("p", { class: "muted", id: "live-note", text: "Connecting…" });
-  show(el("h1", { text: "Live" }), el("div", { class: "player" }, video), note,
+  const title = el("h1", { text: "Live" });
+  const controls = el("div", { class: "controls", id: "camera-controls" });
+  const timeline = el("section", { class: "card wide", id: "timeline" });
+  show(title, el("div", { class: "player" }, video), note, controls, timeline,
        el("p", {}, el("a", { href: "#/cameras", text: "Back to all cameras" })));
+  cameraControls(id, title, controls, timeline);
   const socket = new WebSocket(`wss://${location.host}${API}/cameras/${encodeURIComponent(id)}/live`);
   socket.binaryType = "arraybuffer";
   let buffer = null;
@@ -277,6 +282,156 @@ function cameraView(id) {
   state.closeLive = () => socket.close();
 }
 
+// ---- camera page: privacy switch, PTZ pad and presets, recorded timeline -----------------------
+
+async function cameraControls(id, title, area, timeline) {
+  let camera;
+  try {
+    ({ camera } = await api("GET", `/cameras/${encodeURIComponent(id)}`));
+  } catch (e) { toast(e.message); return; }
+  title.textContent = camera.name;
+  const rights = camera.rights || [];
+  const parts = [];
+  if (rights.includes("configure")) parts.push(privacySwitch(camera));
+  if (camera.privacy) {
+    parts.push(el("p", { class: "watched", text: "Privacy mode is on: camguard neither shows nor records this camera." }));
+  }
+  if (rights.includes("ptz") && camera.onvif_url) parts.push(ptzPad(camera));
+  area.replaceChildren(...parts);
+  if (rights.includes("playback")) recordedTimeline(camera, timeline, rights.includes("export"));
+  else timeline.remove();
+}
+
+function privacySwitch(camera) {
+  const button = el("button", { class: camera.privacy ? "danger" : "secondary", id: "privacy-switch",
+                                "aria-pressed": camera.privacy ? "true" : "false",
+                                text: camera.privacy ? "Privacy mode: on" : "Privacy mode: off" });
+  button.addEventListener("click", async () => {
+    try {
+      const { privacy } = await api("POST", `/cameras/${encodeURIComponent(camera.id)}/privacy`,
+                                    { enabled: !camera.privacy });
+      toast(privacy ? "Privacy mode on" : "Privacy mode off");
+      route();
+    } catch (e) { toast(e.message); }
+  });
+  return button;
+}
+
+// Press and hold an arrow: the camera turns until the button is released (a continuous move with
+// a safety timeout, so a lost "release" never leaves it turning).
+function ptzPad(camera) {
+  const path = `/cameras/${encodeURIComponent(camera.id)}/ptz`;
+  const status = el("p", { class: "muted", id: "ptz-status", text: "" });
+  const presets = el("div", { class: "presets", id: "ptz-presets" });
+  const refresh = (ptz) => {
+    status.textContent = `pan ${ptz.pan.toFixed(2)} · tilt ${ptz.tilt.toFixed(2)} · zoom ` +
+      `${ptz.zoom.toFixed(2)}${ptz.moving ? " · moving" : ""}`;
+    presets.replaceChildren(...ptz.presets.map((preset) => el("button", {
+      class: "secondary", "data-preset": preset.token, text: preset.name,
+      onclick: () => send({ action: "goto_preset", preset: preset.token }),
+    })));
+  };
+  const send = async (body) => {
+    try {
+      const { ptz } = await api("POST", path, body);
+      refresh(ptz);
+    } catch (e) { toast(e.message); }
+  };
+  const held = (label, name, pan, tilt, zoom = 0) => {
+    const button = el("button", { class: "pad", "aria-label": name, "data-ptz": name, text: label });
+    let moving = false;
+    const start = (event) => {
+      event.preventDefault();
+      moving = true;
+      send({ action: "continuous_move", pan, tilt, zoom, timeout_ms: 10000 });
+    };
+    const stop = () => {
+      if (!moving) return;
+      moving = false;
+      send({ action: "stop" });
+    };
+    button.addEventListener("pointerdown", start);
+    for (const type of ["pointerup", "pointerleave", "pointercancel"]) button.addEventListener(type, stop);
+    return button;
+  };
+  const pad = el("div", { class: "pad-grid", role: "group", "aria-label": "Move the camera" },
+    held("↖", "up-left", -0.5, 0.5), held("↑", "up", 0, 0.5), held("↗", "up-right", 0.5, 0.5),
+    held("←", "left", -0.5, 0), el("button", { class: "pad", "aria-label": "stop", "data-ptz": "stop",
+                                               text: "■", onclick: () => send({ action: "stop" }) }),
+    held("→", "right", 0.5, 0),
+    held("↙", "down-left", -0.5, -0.5), held("↓", "down", 0, -0.5), held("↘", "down-right", 0.5, -0.5));
+  const zoom = el("div", { class: "zoom" }, held("+", "zoom-in", 0, 0, 0.5), held("-", "zoom-out", 0, 0, -0.5));
+  const save = el("form", { class: "inline", id: "save-preset" },
+    el("input", { name: "preset_name", placeholder: "Name this view", maxlength: "64", required: true }),
+    el("button", { class: "secondary", type: "submit", text: "Save as preset" }));
+  save.addEventListener("submit", (event) => {
+    event.preventDefault();
+    send({ action: "set_preset", preset_name: formValues(save).preset_name });
+    save.reset();
+  });
+  api("GET", path).then(({ ptz }) => refresh(ptz)).catch((e) => { status.textContent = e.message; });
+  return el("section", { class: "card", id: "ptz" }, el("h2", { text: "Move the camera" }),
+            el("div", { class: "ptz-row" }, pad, zoom), status,
+            el("h2", { text: "Presets" }), presets, save);
+}
+
+// The last 24 hours: what was recorded and where the gaps are; pick a span to export.
+async function recordedTimeline(camera, area, mayExport) {
+  const to = new Date();
+  const from = new Date(to.getTime() - 24 * 3600 * 1000);
+  const span = to - from;
+  let data;
+  try {
+    data = await api("GET", `/cameras/${encodeURIComponent(camera.id)}/recordings?` +
+      `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`);
+  } catch (e) { area.replaceChildren(el("p", { class: "error", text: e.message })); return; }
+  const bar = el("div", { class: "timeline-bar", role: "img",
+                          "aria-label": `${data.segments.length} recorded segments, ${data.gaps.length} gaps` });
+  const place = (kind, fromIso, toIso, label) => {
+    const start = Math.max(0, new Date(fromIso) - from);
+    const end = Math.min(span, new Date(toIso) - from);
+    if (end <= start) return;
+    const block = el("div", { class: `timeline-${kind}`, title: label });
+    block.style.left = `${(100 * start) / span}%`;  // CSSOM, allowed by the style-src policy
+    block.style.width = `${Math.max(0.5, (100 * (end - start)) / span)}%`;
+    bar.append(block);
+  };
+  for (const s of data.segments) place("recorded", s.from, s.to, `${when(s.from)} – ${when(s.to)}`);
+  for (const g of data.gaps) place("gap", g.from, g.to, `gap ${when(g.from)} – ${when(g.to)}`);
+  const parts = [el("h2", { text: "Recorded, last 24 hours" }), bar,
+                 el("p", { class: "muted", text: data.segments.length
+                   ? `${data.segments.length} segments, ${data.gaps.length} gaps`
+                   : "Nothing recorded in the last 24 hours." })];
+  if (mayExport && data.segments.length) {
+    const last = data.segments[data.segments.length - 1];
+    const local = (iso) => {
+      const d = new Date(iso);
+      return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 19);
+    };
+    const form = el("form", { class: "inline", id: "export-form" },
+      el("label", { for: "x-from", text: "From" }),
+      el("input", { id: "x-from", name: "from", type: "datetime-local", step: "1",
+                    value: local(new Date(new Date(last.to) - 60000).toISOString()) }),
+      el("label", { for: "x-to", text: "To" }),
+      el("input", { id: "x-to", name: "to", type: "datetime-local", step: "1", value: local(last.to) }),
+      el("button", { class: "primary", type: "submit", text: "Export as MP4" }));
+    const result = el("p", { id: "export-result" });
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const values = formValues(form);
+      try {
+        const { export: made } = await api("POST", `/cameras/${encodeURIComponent(camera.id)}/exports`,
+          { from: new Date(values.from).toISOString(), to: new Date(values.to).toISOString() });
+        result.replaceChildren(el("a", { href: `${API}/exports/${encodeURIComponent(made.id)}`,
+                                          text: `Download (${(made.bytes / 1e6).toFixed(1)} MB)` }),
+                               el("span", { class: "muted", text: ` SHA-256 ${made.sha256}` }));
+      } catch (e) { result.replaceChildren(el("span", { class: "error", text: e.message })); }
+    });
+    parts.push(form, result);
+  }
+  area.replaceChildren(...parts);
+}
+
 async function camerasView() {
   const grid = el("div", { class: "grid", id: "camera-grid" });
   const parts = [el("h1", { text: "Cameras" }), grid];
@@ -298,6 +453,9 @@ function addCameraForm() {
   const form = el("form", { class: "card", id: "add-camera" },
     el("h1", { text: "Add a camera" }),
     field("Name", "name"), field("Main stream (rtsp://host:port/path)", "main_url", "url"),
+    field("Sub-stream for browsers (optional)", "sub_url", "url"),
+    field("ONVIF address for PTZ and the integrity watch (optional, http://host/onvif/device_service)",
+          "onvif_url", "url"),
     field("Camera user name", "username"),
     field("Camera password", "password", "password", { autocomplete: "new-password" }),
     el("button", { class: "primary", type: "submit", text: "Add" }), error);
@@ -305,6 +463,7 @@ function addCameraForm() {
     event.preventDefault();
     const values = formValues(form);
     if (!values.username && !values.password) { delete values.username; delete values.password; }
+    for (const optional of ["sub_url", "onvif_url"]) if (!values[optional]) delete values[optional];
     try {
       await api("POST", "/cameras", values);
       toast(`${values.name} added`);

@@ -175,6 +175,7 @@ try {
   // Live view from a simulated camera, in the browser's own decoder (Media Source Extensions).
   if (process.env.CAMSIM_BIN) {
     const sim = spawn(process.env.CAMSIM_BIN, ["--cameras", "1", "--bind", "127.79.3.1", "--rtsp-port", "0",
+                                               "--http-port", "0", "--ptz-speed", "1.0",
                                                ...(process.env.CAMSIM_CLIPS ? ["--clips", process.env.CAMSIM_CLIPS] : [])],
                       { stdio: ["ignore", "pipe", "pipe"] });
     try {
@@ -192,6 +193,7 @@ try {
       await page.fill("#add-camera #f-main_url", camera.rtsp_sub);
       await page.fill("#add-camera #f-username", camera.username);
       await page.fill("#add-camera #f-password", camera.password);
+      await page.fill("#add-camera #f-onvif_url", camera.onvif);
       await page.click("#add-camera button[type=submit]");
       await page.waitForSelector("[data-camera] >> text=Garden");
       await page.waitForSelector("[data-camera]:has-text('Garden') .badge.online", { timeout: 30000 });
@@ -228,6 +230,39 @@ try {
         .find((c) => c.name === "Garden").watchers);
       assert.equal(watchers.length, 1);
       assert.equal(watchers[0].username, "owner");
+
+      // The PTZ pad: press and hold "right", the camera turns while the button is down.
+      await page.waitForSelector("#ptz-status:has-text('pan')", { timeout: 30000 });
+      const right = page.locator("[data-ptz='right']");
+      await right.hover();
+      await page.mouse.down();
+      await page.waitForTimeout(800);
+      await page.mouse.up();
+      for (let i = 0; ; ++i) {
+        const ptz = await page.evaluate(async () => {
+          const id = location.hash.split("/")[2];
+          return (await (await fetch(`/api/v1/cameras/${id}/ptz`)).json()).ptz;
+        });
+        if (ptz.pan > 0.1 && !ptz.moving) break;
+        assert.ok(i < 50, `the camera did not turn: ${JSON.stringify(ptz)}`);
+        await page.waitForTimeout(200);
+      }
+      await page.fill("#save-preset input", "Gate");
+      await page.click("#save-preset button[type=submit]");
+      await page.waitForSelector("#ptz-presets button:has-text('Gate')");
+      await page.waitForSelector("#timeline h2:has-text('Recorded')");
+      await page.screenshot({ path: join(artifacts, "camera-page.png"), fullPage: true });
+      // Moves made through the hub never raise the outside-move alarm.
+      const outside = await page.evaluate(async () => (await (await fetch("/api/v1/alerts")).json()).alerts
+        .filter((a) => a.kind === "camera.moved_from_outside").length);
+      assert.equal(outside, 0);
+
+      // Privacy mode: the switch stops the live view and says so.
+      await page.click("#privacy-switch");
+      await page.waitForSelector("#toast:has-text('Privacy mode on')");
+      await page.waitForSelector("text=Privacy mode is on");
+      await page.click("#privacy-switch");
+      await page.waitForSelector("#toast:has-text('Privacy mode off')");
     } finally {
       sim.kill("SIGTERM");
     }

@@ -103,6 +103,8 @@ json StatusJson(const std::optional<cameras::StreamStatus>& status) {
       {"reconnects", status->reconnects},
       {"recording", status->recording},
       {"last_frame_at", status->last_frame_ms ? json(Time(*status->last_frame_ms)) : json(nullptr)},
+      {"recording_lag_ms", status->recording_lag_ms},
+      {"fragments_dropped", status->fragments_dropped},
       {"last_error", status->last_error}};
 }
 
@@ -1697,6 +1699,12 @@ void Api::Impl::Metrics(const CallPtr& call) {
        [](const auto& s) { return static_cast<double>(s.lost_packets); }},
       {"camguard_camera_reconnects_total", "counter", "Reconnections to the camera",
        [](const auto& s) { return static_cast<double>(s.reconnects); }},
+      {"camguard_camera_recording_lag_seconds", "gauge",
+       "From a fragment's arrival to its durable write, for the last fragment recorded",
+       [](const auto& s) { return static_cast<double>(s.recording_lag_ms) / 1000.0; }},
+      {"camguard_camera_recording_dropped_fragments_total", "counter",
+       "Fragments lost on the way to disk (a slow or full disk)",
+       [](const auto& s) { return static_cast<double>(s.fragments_dropped); }},
   };
   std::vector<std::pair<std::string, cameras::StreamStatus>> rows;
   for (const auto& camera : *all) {

@@ -376,6 +376,14 @@ int Serve(const ServeOptions& options) {
                                     camera_id, fmt::format("{} is offline: {}", name, reason),
                                     nlohmann::json{{"reason", reason}}.dump(), "", std::nullopt});
   };
+  engine_options.on_recording_problem = [alerts_sink](std::int64_t camera_id,
+                                                      const std::string& problem, bool disk_full) {
+    if (*alerts_sink == nullptr) return;
+    const alerts::Kind kind = disk_full ? alerts::Kind::kDiskLow : alerts::Kind::kRecordingGap;
+    (*alerts_sink)
+        ->Raise(alerts::RaisedAlert{kind, alerts::DefaultSeverity(kind), camera_id, problem,
+                                    nlohmann::json{{"problem", problem}}.dump(), "", std::nullopt});
+  };
   auto streaming = engine::Engine::Create(engine_options, clock);
   if (!streaming) return Fatal("streaming engine", streaming.error());
   cameras::StreamingControl* streaming_control = streaming->get();

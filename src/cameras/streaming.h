@@ -30,6 +30,8 @@ struct StreamStatus {
   std::uint64_t lost_packets = 0;
   std::uint32_t reconnects = 0;
   bool recording = false;                     // fragments are being written
+  std::int64_t recording_lag_ms = 0;          // arrival to durable write, last fragment
+  std::uint64_t fragments_dropped = 0;        // video lost on the way to disk
   std::optional<std::int64_t> last_frame_ms;  // wall clock (Unix ms) of the last frame
   std::string last_error;                     // never contains credentials
 };

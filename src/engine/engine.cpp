@@ -73,6 +73,8 @@ class Engine::Impl {
     if (!status) return status;
     const RecorderCameraStats recorded = recorder_.Stats(camera_id);
     status->recording = recorded.writing;
+    status->recording_lag_ms = recorded.last_write_lag.count();
+    status->fragments_dropped = recorded.fragments_dropped;
     if (!recorded.last_error.empty() && status->last_error.empty())
       status->last_error = "recording: " + recorded.last_error;
     return status;
@@ -91,6 +93,7 @@ class Engine::Impl {
     recorder.min_free_percent = options_.min_free_percent;
     recorder.writer_threads = options_.writer_threads;
     recorder.clock = &clock_;
+    recorder.on_problem = options_.on_recording_problem;
     // Asked on the index thread: a connection of its own (SQLite connections are per thread).
     const std::filesystem::path database = options_.database;
     recorder.retention_by_camera = [database] {

@@ -39,6 +39,9 @@ struct EngineOptions {
   std::function<void(std::int64_t camera_id, const std::string& name, const std::string& reason)>
       on_camera_lost;
   std::function<void(std::int64_t camera_id, const std::string& name)> on_camera_back;
+  // Told (on a writer thread; must not block) when recording loses video (see RecorderOptions).
+  std::function<void(std::int64_t camera_id, const std::string& problem, bool disk_full)>
+      on_recording_problem;
 };
 
 class Engine final : public cameras::StreamingControl {

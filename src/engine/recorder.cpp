@@ -84,6 +84,7 @@ RecorderCameraStats Recorder::Stats(std::int64_t camera_id) const {
 
 void Recorder::Enqueue(Job job) {
   if (workers_.empty()) return;
+  job.enqueued = std::chrono::steady_clock::now();
   const std::int64_t camera_id = job.camera_id;
   Worker& worker = *workers_[static_cast<std::size_t>(job.camera_id) % workers_.size()];
   std::size_t dropped = 0;
@@ -109,11 +110,26 @@ void Recorder::Enqueue(Job job) {
   }
   worker.wake.notify_one();
   if (dropped > 0) {
-    std::lock_guard lock(stats_mutex_);
-    auto& stats = stats_[camera_id];
-    stats.fragments_dropped += dropped;
-    stats.last_error = "the disk is too slow; fragments were dropped";
+    {
+      std::lock_guard lock(stats_mutex_);
+      auto& stats = stats_[camera_id];
+      stats.fragments_dropped += dropped;
+      stats.last_error = "the disk is too slow; fragments were dropped";
+    }
+    ReportProblem(camera_id, "the disk is too slow; video was dropped", false);
   }
+}
+
+void Recorder::ReportProblem(std::int64_t camera_id, const std::string& problem, bool disk_full) {
+  if (!options_.on_problem) return;
+  {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(problem_mutex_);
+    auto it = last_problem_.find(camera_id);
+    if (it != last_problem_.end() && now - it->second < std::chrono::minutes(1)) return;
+    last_problem_[camera_id] = now;
+  }
+  options_.on_problem(camera_id, problem, disk_full);
 }
 
 void Recorder::RunWorker(Worker& worker) {
@@ -169,11 +185,19 @@ void Recorder::Execute(Worker& worker, const Job& job) {
       }
       status = it->second->Append(*job.bytes, job.meta);
       if (status) {
+        std::size_t waiting = 0;
+        {
+          std::lock_guard lock(worker.mutex);
+          waiting = worker.queued_fragments[job.camera_id];
+        }
         std::lock_guard lock(stats_mutex_);
         auto& stats = stats_[job.camera_id];
         stats.writing = true;
         ++stats.fragments_written;
         stats.bytes_written += job.bytes->size();
+        stats.last_write_lag = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - job.enqueued);
+        stats.queued_fragments = waiting;
       }
       break;
     case Job::Kind::kClose:
@@ -199,10 +223,17 @@ void Recorder::Execute(Worker& worker, const Job& job) {
 
 void Recorder::NoteError(std::int64_t camera_id, const base::Error& error, bool dropped) {
   spdlog::warn("recording of camera {}: {}", camera_id, error.message);
-  std::lock_guard lock(stats_mutex_);
-  auto& stats = stats_[camera_id];
-  stats.last_error = error.message;
-  if (dropped) ++stats.fragments_dropped;
+  {
+    std::lock_guard lock(stats_mutex_);
+    auto& stats = stats_[camera_id];
+    stats.last_error = error.message;
+    if (dropped) ++stats.fragments_dropped;
+  }
+  const bool disk_full = error.code == base::ErrorCode::kResourceExhausted;
+  ReportProblem(camera_id,
+                disk_full ? "the recordings disk is full; recording stopped, live view goes on"
+                          : "recording failed: " + error.message,
+                disk_full);
 }
 
 void Recorder::RunIndex() {

@@ -40,6 +40,11 @@ struct RecorderOptions {
   // Per-camera maximum age, asked by the index thread before each retention pass.
   std::function<std::map<std::int64_t, std::chrono::hours>()> retention_by_camera;
   const base::Clock* clock = nullptr;  // wall clock for retention (required)
+  // Told (on a writer thread; must not block) when a camera's recording loses video: fragments
+  // dropped because the disk is too slow, or a write failed (`disk_full` when out of space).
+  // At most once a minute per camera.
+  std::function<void(std::int64_t camera_id, const std::string& problem, bool disk_full)>
+      on_problem;
 };
 
 struct RecorderCameraStats {
@@ -48,6 +53,10 @@ struct RecorderCameraStats {
   std::uint64_t bytes_written = 0;
   std::uint64_t fragments_dropped = 0;  // queue overflow or write errors
   std::string last_error;
+  // Recording lag: from a fragment's arrival to the moment it was durably on disk (the last
+  // one), and fragments waiting for their writer now.
+  std::chrono::milliseconds last_write_lag{0};
+  std::size_t queued_fragments = 0;
 };
 
 inline constexpr std::size_t kMaxQueuedFragments = 30;  // ~30 s of video per camera
@@ -80,6 +89,7 @@ class Recorder {
     recording::FragmentMeta meta{};
     std::string codec_string;
     std::uint16_t width = 0, height = 0;
+    std::chrono::steady_clock::time_point enqueued{};
   };
   struct Worker {
     std::mutex mutex;
@@ -105,6 +115,9 @@ class Recorder {
   void Execute(Worker& worker, const Job& job);
   void RunIndex();
   void NoteError(std::int64_t camera_id, const base::Error& error, bool dropped);
+  void ReportProblem(std::int64_t camera_id, const std::string& problem, bool disk_full);
+  std::mutex problem_mutex_;
+  std::map<std::int64_t, std::chrono::steady_clock::time_point> last_problem_;
 
   RecorderOptions options_;
   std::vector<std::unique_ptr<Worker>> workers_;

@@ -27,7 +27,9 @@ constexpr std::string_view kMagic = "CGREC001";
 constexpr std::uint32_t kMaxChunk = 64 * 1024 * 1024;
 
 base::Error Errno(std::string_view what, const std::filesystem::path& path) {
-  return base::Error{base::ErrorCode::kUnavailable,
+  // A full disk is its own condition: the hub raises "disk low" for it, not a generic failure.
+  const bool full = errno == ENOSPC || errno == EDQUOT;
+  return base::Error{full ? base::ErrorCode::kResourceExhausted : base::ErrorCode::kUnavailable,
                      fmt::format("{} {}: {}", what, path.string(), std::strerror(errno))};
 }
 

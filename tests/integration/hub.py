@@ -211,6 +211,7 @@ class Hub:
         self._readers = []
         self._idle = {}
         self.runs = 0
+        self.wrapper = []  # a command the daemon runs under (e.g. unshare for a small disk)
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -224,7 +225,8 @@ class Hub:
         with self._cond:
             self._lines.append(("note", f"---- start #{self.runs} ----"))
             self._first_line = len(self._lines)
-        args = [camguard_bin(), "serve", "--data-dir", self.data_dir, "--config", self.config_path]
+        args = [*self.wrapper, camguard_bin(), "serve", "--data-dir", self.data_dir,
+                "--config", self.config_path]
         if self.listen:
             args += ["--listen", self.listen]
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

@@ -306,6 +306,11 @@ class Api::Impl {
   void CreateExport(const CallPtr& call);
   void GetPtz(const CallPtr& call);
   void SetPrivacy(const CallPtr& call);
+  void FinishCreateCamera(const CallPtr& call, const cameras::CameraUpdate& settings,
+                          const cameras::OnvifDiscovery* discovered);
+  void ListCameraAccounts(const CallPtr& call);
+  void RotateCameraPassword(const CallPtr& call);
+  void RemoveCameraAccount(const CallPtr& call);
   void CommandPtz(const CallPtr& call);
   // Runs a PTZ call on the blocking pool and answers with the camera's PTZ state.
   void RunPtz(const CallPtr& call, const cameras::Camera& camera,
@@ -424,6 +429,11 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
       {"POST", "/api/v1/cameras/{id}/exports", Action::kUseCamera, true, &Impl::CreateExport},
       {"GET", "/api/v1/cameras/{id}/ptz", Action::kUseCamera, true, &Impl::GetPtz},
       {"POST", "/api/v1/cameras/{id}/privacy", Action::kSetPrivacyMode, true, &Impl::SetPrivacy},
+      {"GET", "/api/v1/cameras/{id}/accounts", Action::kUseCamera, true, &Impl::ListCameraAccounts},
+      {"POST", "/api/v1/cameras/{id}/accounts/rotate-password", Action::kUseCamera, true,
+       &Impl::RotateCameraPassword},
+      {"DELETE", "/api/v1/cameras/{id}/accounts/{account}", Action::kUseCamera, true,
+       &Impl::RemoveCameraAccount},
       {"POST", "/api/v1/cameras/{id}/ptz", Action::kUseCamera, true, &Impl::CommandPtz},
       {"GET", "/api/v1/exports/{id}", Action::kUseCamera, true, &Impl::DownloadExport},
   };
@@ -1383,7 +1393,7 @@ namespace {
 std::initializer_list<Field> CameraFields(bool creating) {
   static const std::initializer_list<Field> create = {
       {"name", FieldType::kString, true, 64},
-      {"main_url", FieldType::kString, true, 2048},
+      {"main_url", FieldType::kString, false, 2048},  // or found through onvif_url
       {"sub_url", FieldType::kString, false, 2048},
       {"username", FieldType::kString, false, 128},
       {"password", FieldType::kString, false, 256},
@@ -1427,6 +1437,51 @@ void Api::Impl::CreateCamera(const CallPtr& call) {
   if (!body) return Error(call, body.error());
   cameras::CameraUpdate settings;
   if (!ReadCameraSettings(call, *body, /*creating=*/true, settings)) return;
+  if (!settings.main_url) {
+    const auto onvif_url = settings.onvif_url.value_or(std::nullopt);
+    if (!onvif_url) {
+      return Error(call, 400, "invalid_request", "main_url or onvif_url is required");
+    }
+    if (deps_.ptz == nullptr) {
+      return Error(call, 503, "unavailable", "ONVIF is not running; give main_url");
+    }
+    // Adding by address: the camera tells its stream addresses (a network round trip, so off
+    // the loop), then the camera is created as if they had been given.
+    struct Outcome {
+      base::Result<cameras::OnvifDiscovery> found = base::Fail(base::ErrorCode::kInternal, "");
+    };
+    auto outcome = std::make_shared<Outcome>();
+    deps_.blocking.RunBlocking(
+        [outcome, ptz = deps_.ptz, url = *onvif_url,
+         username = OptionalString(*body, "username").value_or(""),
+         password = base::Redacted<std::string>(OptionalString(*body, "password").value_or(""))] {
+          outcome->found = ptz->Probe(url, username, password);
+        },
+        [this, call, outcome, settings]() mutable {
+          if (!outcome->found) {
+            return Error(
+                call, outcome->found.error().code == base::ErrorCode::kPermissionDenied ? 400 : 502,
+                "camera_error",
+                "the camera did not tell its streams: " + outcome->found.error().message);
+          }
+          if (auto valid = cameras::ValidateStreamUrl(outcome->found->main_url); !valid) {
+            return Error(call, 502, "camera_error",
+                         "the camera gave an unusable stream address: " + valid.error().message);
+          }
+          settings.main_url = outcome->found->main_url;
+          if (!settings.sub_url && outcome->found->sub_url &&
+              cameras::ValidateStreamUrl(*outcome->found->sub_url)) {
+            settings.sub_url = outcome->found->sub_url;
+          }
+          FinishCreateCamera(call, settings, &*outcome->found);
+        });
+    return;
+  }
+  FinishCreateCamera(call, settings, nullptr);
+}
+
+void Api::Impl::FinishCreateCamera(const CallPtr& call, const cameras::CameraUpdate& settings,
+                                   const cameras::OnvifDiscovery* discovered) {
   cameras::NewCamera camera;
   camera.name = settings.name.value_or("");
   camera.main_url = settings.main_url.value_or("");
@@ -1439,10 +1494,15 @@ void Api::Impl::CreateCamera(const CallPtr& call) {
   camera.integrity_watch = settings.integrity_watch.value_or(true);
   auto created = cameras_.Create(camera, Millis(deps_.clock));
   if (!created) return Internal(call, created.error(), "creating camera");
-  Audit(call, "camera.create", created->public_id, audit::Outcome::kSuccess,
-        json{{"name", created->name},
-             {"main_url", created->main_url},
-             {"has_credentials", created->has_credentials}});
+  json details{{"name", created->name},
+               {"main_url", created->main_url},
+               {"has_credentials", created->has_credentials}};
+  if (discovered) {
+    details["found_through_onvif"] = json{{"manufacturer", discovered->manufacturer},
+                                          {"model", discovered->model},
+                                          {"firmware", discovered->firmware}};
+  }
+  Audit(call, "camera.create", created->public_id, audit::Outcome::kSuccess, details);
   if (deps_.streaming) deps_.streaming->CameraChanged(created->id);
   if (deps_.ptz) deps_.ptz->CameraChanged(created->id);
   Reply(
@@ -2405,6 +2465,104 @@ void Api::Impl::SetPrivacy(const CallPtr& call) {
     }
   }
   Reply(call, 200, json{{"privacy", enabled}});
+}
+
+// ---- the camera's own accounts: see them, give the hub's a strong unique password, remove the
+// ones the owner does not know. Each step is a separate, audited request (the page confirms).
+
+void Api::Impl::ListCameraAccounts(const CallPtr& call) {
+  const auto camera = CameraWithRight(call, auth::CameraRight::kConfigure);
+  if (!camera) return;
+  if (deps_.ptz == nullptr) return Error(call, 503, "unavailable", "ONVIF is not running");
+  struct Outcome {
+    base::Result<std::vector<cameras::CameraAccountInfo>> accounts =
+        base::Fail(base::ErrorCode::kInternal, "");
+  };
+  auto outcome = std::make_shared<Outcome>();
+  deps_.blocking.RunBlocking(
+      [outcome, ptz = deps_.ptz, id = camera->id] { outcome->accounts = ptz->Accounts(id); },
+      [this, call, outcome] {
+        if (!outcome->accounts) return Error(call, PtzError(outcome->accounts.error()));
+        json list = json::array();
+        for (const auto& account : *outcome->accounts) {
+          list.push_back(json{{"username", account.username},
+                              {"level", account.level},
+                              {"is_hub", account.is_hub}});
+        }
+        Reply(call, 200, json{{"accounts", list}});
+      });
+}
+
+void Api::Impl::RotateCameraPassword(const CallPtr& call) {
+  const auto camera = CameraWithRight(call, auth::CameraRight::kConfigure);
+  if (!camera) return;
+  if (auto body = DecodeObject(call->request.body.empty() ? "{}" : call->request.body, {}); !body)
+    return Error(call, body.error());
+  if (deps_.ptz == nullptr) return Error(call, 503, "unavailable", "ONVIF is not running");
+  auto sealed = cameras_.SealedCredentials(camera->id);
+  if (!sealed) return Internal(call, sealed.error(), "camera credentials");
+  if (!*sealed) return Error(call, 409, "failed_precondition", "the camera has no credentials");
+  auto credentials = cameras::OpenCredentials(deps_.secrets_key, **sealed);
+  if (!credentials) return Internal(call, credentials.error(), "camera credentials");
+  // 24 random bytes → 32 characters of base64url, 192 bits: nobody types it, camguard keeps it.
+  auto password = std::make_shared<base::Redacted<std::string>>(crypto::RandomToken(24));
+  auto resealed = cameras::SealCredentials(
+      deps_.secrets_key, cameras::CameraCredentials{credentials->username, *password});
+  if (!resealed) return Internal(call, resealed.error(), "camera credentials");
+  struct Outcome {
+    base::Status done = base::Fail(base::ErrorCode::kInternal, "");
+  };
+  auto outcome = std::make_shared<Outcome>();
+  deps_.blocking.RunBlocking(
+      [outcome, ptz = deps_.ptz, id = camera->id, password] {
+        outcome->done = ptz->RotatePassword(id, *password);
+      },
+      [this, call, outcome, camera = *camera, resealed = std::move(*resealed)] {
+        if (!outcome->done) {
+          Audit(call, "camera.rotate_password", camera.public_id, audit::Outcome::kFailure,
+                json{{"error", outcome->done.error().message}});
+          return Error(call, PtzError(outcome->done.error()));
+        }
+        cameras::CameraUpdate update;
+        update.credentials_sealed = std::optional<std::string>(resealed);
+        auto stored = cameras_.Update(camera.id, update);
+        Audit(call, "camera.rotate_password", camera.public_id,
+              stored ? audit::Outcome::kSuccess : audit::Outcome::kFailure);
+        if (!stored) {
+          // The camera has the new password and the hub could not store it: say so loudly.
+          spdlog::critical("camera {}: the new password could not be stored: {}", camera.public_id,
+                           stored.error().message);
+          return Internal(call, stored.error(), "storing the new camera password");
+        }
+        if (deps_.streaming) deps_.streaming->CameraChanged(camera.id);
+        deps_.ptz->CameraChanged(camera.id);
+        Reply(call, 200, json{{"rotated", true}});
+      });
+}
+
+void Api::Impl::RemoveCameraAccount(const CallPtr& call) {
+  const auto camera = CameraWithRight(call, auth::CameraRight::kConfigure);
+  if (!camera) return;
+  if (deps_.ptz == nullptr) return Error(call, 503, "unavailable", "ONVIF is not running");
+  const std::string account = call->params["account"];
+  if (account.empty() || account.size() > 64) {
+    return Error(call, 400, "invalid_request", "no such account name");
+  }
+  struct Outcome {
+    base::Status done = base::Fail(base::ErrorCode::kInternal, "");
+  };
+  auto outcome = std::make_shared<Outcome>();
+  deps_.blocking.RunBlocking(
+      [outcome, ptz = deps_.ptz, id = camera->id, account] {
+        outcome->done = ptz->RemoveAccount(id, account);
+      },
+      [this, call, outcome, camera = *camera, account] {
+        Audit(call, "camera.remove_account", camera.public_id,
+              outcome->done ? audit::Outcome::kSuccess : audit::Outcome::kFailure,
+              json{{"account", account}});
+        if (!outcome->done) return Error(call, PtzError(outcome->done.error()));
+        Reply(call, 204, json());
+      });
 }
 
 void Api::Impl::GetPtz(const CallPtr& call) {

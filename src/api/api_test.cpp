@@ -236,6 +236,17 @@ const std::map<std::string, MatrixCase>& Matrix() {
         "/api/v1/cameras/{camera_b}/privacy",
         R"({"enabled":false})",
         {401, 403, 403, 200, 200}}},
+      // The camera's own accounts need configure (the member holds ptz on B); the in-process
+      // hub has no ONVIF, so allowed callers get 503.
+      {"GET /api/v1/cameras/{id}/accounts",
+       {"GET", "/api/v1/cameras/{camera_b}/accounts", "", {401, 403, 403, 503, 503}}},
+      {"POST /api/v1/cameras/{id}/accounts/rotate-password",
+       {"POST",
+        "/api/v1/cameras/{camera_b}/accounts/rotate-password",
+        "{}",
+        {401, 403, 403, 503, 503}}},
+      {"DELETE /api/v1/cameras/{id}/accounts/{account}",
+       {"DELETE", "/api/v1/cameras/{camera_b}/accounts/mallory", "", {401, 403, 403, 503, 503}}},
       {"GET /api/v1/webhooks/{id}/deliveries",
        {"GET", "/api/v1/webhooks/{webhook}/deliveries", "", {401, 403, 403, 200, 200}}},
   };

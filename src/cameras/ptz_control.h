@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/redacted.h"
 #include "base/result.h"
 
 namespace camguard::cameras {
@@ -53,6 +54,23 @@ struct PtzState {
   std::optional<std::string> new_preset_token;  // after kSetPreset
 };
 
+// What adding a camera by its ONVIF address finds out.
+struct OnvifDiscovery {
+  std::string manufacturer;
+  std::string model;
+  std::string firmware;
+  std::string main_url;                // RTSP URI of the first (best) profile
+  std::optional<std::string> sub_url;  // of the smallest other profile, when there is one
+  bool has_ptz = false;
+};
+
+// An account on the camera itself (not a camguard user).
+struct CameraAccountInfo {
+  std::string username;
+  std::string level;    // "Administrator", "Operator", "User", ...
+  bool is_hub = false;  // the account camguard signs in with
+};
+
 class PtzControl {
  public:
   virtual ~PtzControl() = default;
@@ -64,6 +82,20 @@ class PtzControl {
   // A camera was added, changed or removed in the store (called from the loop; never blocks).
   virtual void CameraChanged(std::int64_t camera_id) = 0;
   virtual void CameraRemoved(std::int64_t camera_id) = 0;
+
+  // Adding a camera by address: asks it (blocking) for its identity and stream addresses.
+  virtual base::Result<OnvifDiscovery> Probe(const std::string& onvif_url,
+                                             const std::string& username,
+                                             const base::Redacted<std::string>& password) = 0;
+  // The camera's own accounts (blocking).
+  virtual base::Result<std::vector<CameraAccountInfo>> Accounts(std::int64_t camera_id) = 0;
+  // Gives the hub's camera account `new_password` (blocking). On success the caller stores it
+  // and tells CameraChanged.
+  virtual base::Status RotatePassword(std::int64_t camera_id,
+                                      const base::Redacted<std::string>& new_password) = 0;
+  // Deletes an account from the camera (never the hub's own); the change becomes the accepted
+  // configuration, so it raises no drift alert.
+  virtual base::Status RemoveAccount(std::int64_t camera_id, const std::string& username) = 0;
 };
 
 }  // namespace camguard::cameras

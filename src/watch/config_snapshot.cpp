@@ -12,17 +12,6 @@ using base::Fail;
 constexpr std::size_t kMaxSnapshotLines = 1024;
 constexpr std::size_t kMaxValueBytes = 1024;
 
-std::string LevelName(onvif::UserLevel level) {
-  switch (level) {
-    case onvif::UserLevel::kAdministrator: return "Administrator";
-    case onvif::UserLevel::kOperator: return "Operator";
-    case onvif::UserLevel::kUser: return "User";
-    case onvif::UserLevel::kAnonymous: return "Anonymous";
-    case onvif::UserLevel::kExtended: return "Extended";
-  }
-  return "Extended";
-}
-
 std::string Join(const std::vector<std::string>& values) {
   std::string out;
   for (const std::string& value : values) out += (out.empty() ? "" : ",") + value;
@@ -55,7 +44,8 @@ std::string Describe(const std::string& key, const std::optional<std::string>& b
 
 ConfigSnapshot SnapshotOf(const CameraConfiguration& c) {
   ConfigSnapshot s;
-  for (const onvif::User& user : c.users) s["user/" + Clean(user.username)] = LevelName(user.level);
+  for (const onvif::User& user : c.users)
+    s["user/" + Clean(user.username)] = std::string(onvif::ToString(user.level));
   for (const onvif::NetworkInterface& nic : c.interfaces) {
     const std::string prefix = "interface/" + Clean(nic.token) + "/";
     s[prefix + "enabled"] = nic.enabled ? "true" : "false";

@@ -49,6 +49,7 @@ struct Watched {
   std::int64_t id = 0;
   std::string name;
   std::string onvif_url;
+  std::string username;  // the camera account the hub signs in with
   bool watch = true;
   std::unique_ptr<CurlTransport> transport;
   std::unique_ptr<onvif::Client> client;
@@ -175,6 +176,95 @@ class IntegrityWatch::Impl {
     return ReadState(*camera);
   }
 
+  base::Result<cameras::OnvifDiscovery> Probe(const std::string& onvif_url,
+                                              const std::string& username,
+                                              const base::Redacted<std::string>& password) {
+    CurlTransport transport(username, password, options_.request_timeout);
+    onvif::Client client(onvif_url, username, password, transport.AsTransport(), clock_);
+    CAMGUARD_TRY_STATUS(client.Connect());
+    cameras::OnvifDiscovery found;
+    if (auto device = client.GetDeviceInformation()) {
+      found.manufacturer = device->manufacturer;
+      found.model = device->model;
+      found.firmware = device->firmware_version;
+    }
+    CAMGUARD_TRY(auto profiles, client.GetProfiles());
+    // The first profile is the camera's main stream by convention; the sub-stream for browsers
+    // is the smallest other H.264 one.
+    const onvif::Profile* main = nullptr;
+    const onvif::Profile* sub = nullptr;
+    for (const onvif::Profile& profile : profiles) {
+      found.has_ptz = found.has_ptz || profile.has_ptz;
+      if (main == nullptr) {
+        main = &profile;
+      } else if (profile.encoding == "H264" &&
+                 (sub == nullptr || profile.width * profile.height < sub->width * sub->height)) {
+        sub = &profile;
+      }
+    }
+    if (main == nullptr)
+      return Fail(ErrorCode::kFailedPrecondition, "the camera has no media profile");
+    CAMGUARD_TRY(found.main_url, client.GetStreamUri(main->token));
+    if (sub != nullptr) {
+      if (auto uri = client.GetStreamUri(sub->token)) found.sub_url = *uri;
+    }
+    // Cameras put credentials in stream URIs at times; they are never stored that way.
+    for (std::string* uri : {&found.main_url, found.sub_url ? &*found.sub_url : nullptr}) {
+      if (uri == nullptr) continue;
+      const std::size_t scheme = uri->find("://");
+      const std::size_t at = uri->find('@');
+      const std::size_t slash =
+          scheme == std::string::npos ? std::string::npos : uri->find('/', scheme + 3);
+      if (scheme != std::string::npos && at != std::string::npos &&
+          (slash == std::string::npos || at < slash)) {
+        uri->erase(scheme + 3, at - scheme - 2);
+      }
+    }
+    return found;
+  }
+
+  base::Result<std::vector<cameras::CameraAccountInfo>> Accounts(std::int64_t camera_id) {
+    CAMGUARD_TRY(auto camera, Find(camera_id));
+    std::lock_guard lock(camera->mutex);
+    CAMGUARD_TRY_STATUS(EnsureConnected(*camera));
+    CAMGUARD_TRY(auto users, camera->client->GetUsers());
+    std::vector<cameras::CameraAccountInfo> accounts;
+    for (const onvif::User& user : users) {
+      accounts.push_back({user.username, std::string(onvif::ToString(user.level)),
+                          user.username == camera->username});
+    }
+    return accounts;
+  }
+
+  base::Status RotatePassword(std::int64_t camera_id, const base::Redacted<std::string>& password) {
+    CAMGUARD_TRY(auto camera, Find(camera_id));
+    std::lock_guard lock(camera->mutex);
+    CAMGUARD_TRY_STATUS(EnsureConnected(*camera));
+    CAMGUARD_TRY(auto users, camera->client->GetUsers());
+    const auto self = std::find_if(users.begin(), users.end(), [&](const onvif::User& user) {
+      return user.username == camera->username;
+    });
+    if (self == users.end()) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "the hub's account is not among the camera's users");
+    }
+    // Same level as before: the hub keeps exactly the rights it had.
+    return camera->client->SetUserPassword(camera->username, password, self->level);
+  }
+
+  base::Status RemoveAccount(std::int64_t camera_id, const std::string& username) {
+    CAMGUARD_TRY(auto camera, Find(camera_id));
+    std::lock_guard lock(camera->mutex);
+    if (username == camera->username) {
+      return Fail(ErrorCode::kInvalidArgument, "the hub's own account cannot be removed");
+    }
+    CAMGUARD_TRY_STATUS(EnsureConnected(*camera));
+    CAMGUARD_TRY_STATUS(camera->client->DeleteUser(username));
+    // The hub made this change: it is the accepted configuration from now on.
+    CheckConfiguration(*camera, /*report=*/false);
+    return base::Ok();
+  }
+
   std::optional<WatchStatus> Status(std::int64_t camera_id) const {
     std::shared_ptr<Watched> camera;
     {
@@ -265,6 +355,7 @@ class IntegrityWatch::Impl {
       } else {
         username = credentials->username;
         password = credentials->password;
+        watched->username = username;
       }
     }
     watched->transport =
@@ -410,7 +501,9 @@ class IntegrityWatch::Impl {
     Emit(std::move(event));
   }
 
-  void CheckConfiguration(Watched& camera) {
+  // Compares the camera's configuration with the accepted baseline; `report` false accepts the
+  // current configuration without an event (after a change the hub itself made).
+  void CheckConfiguration(Watched& camera, bool report = true) {
     onvif::Client& client = *camera.client;
     CameraConfiguration configuration;
     std::vector<std::string> missing;  // groups the camera did not answer this time
@@ -448,7 +541,7 @@ class IntegrityWatch::Impl {
       spdlog::warn("camera {}: configuration baseline: {}", camera.id, baseline.error().message);
       return;
     }
-    if (*baseline) {
+    if (*baseline && report) {
       // What the camera did not answer this time is carried over, not reported as removed.
       for (const auto& [key, value] : **baseline) {
         for (const std::string& prefix : missing) {
@@ -533,6 +626,22 @@ base::Result<cameras::PtzState> IntegrityWatch::State(std::int64_t camera_id) {
 }
 void IntegrityWatch::CameraChanged(std::int64_t camera_id) { impl_->CameraChanged(camera_id); }
 void IntegrityWatch::CameraRemoved(std::int64_t camera_id) { impl_->CameraRemoved(camera_id); }
+base::Result<cameras::OnvifDiscovery> IntegrityWatch::Probe(
+    const std::string& onvif_url, const std::string& username,
+    const base::Redacted<std::string>& password) {
+  return impl_->Probe(onvif_url, username, password);
+}
+base::Result<std::vector<cameras::CameraAccountInfo>> IntegrityWatch::Accounts(
+    std::int64_t camera_id) {
+  return impl_->Accounts(camera_id);
+}
+base::Status IntegrityWatch::RotatePassword(std::int64_t camera_id,
+                                            const base::Redacted<std::string>& new_password) {
+  return impl_->RotatePassword(camera_id, new_password);
+}
+base::Status IntegrityWatch::RemoveAccount(std::int64_t camera_id, const std::string& username) {
+  return impl_->RemoveAccount(camera_id, username);
+}
 std::optional<WatchStatus> IntegrityWatch::Status(std::int64_t camera_id) const {
   return impl_->Status(camera_id);
 }

@@ -83,6 +83,13 @@ class IntegrityWatch final : public cameras::PtzControl {
   base::Result<cameras::PtzState> State(std::int64_t camera_id) override;
   void CameraChanged(std::int64_t camera_id) override;
   void CameraRemoved(std::int64_t camera_id) override;
+  base::Result<cameras::OnvifDiscovery> Probe(const std::string& onvif_url,
+                                              const std::string& username,
+                                              const base::Redacted<std::string>& password) override;
+  base::Result<std::vector<cameras::CameraAccountInfo>> Accounts(std::int64_t camera_id) override;
+  base::Status RotatePassword(std::int64_t camera_id,
+                              const base::Redacted<std::string>& new_password) override;
+  base::Status RemoveAccount(std::int64_t camera_id, const std::string& username) override;
 
   std::optional<WatchStatus> Status(std::int64_t camera_id) const;
 

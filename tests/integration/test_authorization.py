@@ -118,6 +118,13 @@ MATRIX = [
      "ptz_stop_a"),
     ("POST", "/api/v1/cameras/{id}/privacy", "B (ptz there, not configure)",
      (401, 403, 403, 200, 200), "privacy_b"),
+    # The camera's own accounts: configure; camera B has no ONVIF address, hence 409.
+    ("GET", "/api/v1/cameras/{id}/accounts", "B (no ONVIF)", (401, 403, 403, 409, 409),
+     "camera_accounts_b"),
+    ("POST", "/api/v1/cameras/{id}/accounts/rotate-password", "B (no ONVIF)",
+     (401, 403, 403, 409, 409), "rotate_password_b"),
+    ("DELETE", "/api/v1/cameras/{id}/accounts/{account}", "B (no ONVIF)",
+     (401, 403, 403, 409, 409), "remove_account_b"),
 ]
 
 
@@ -716,6 +723,15 @@ class AuthorizationMatrix(HubTestCase):
                 self.assertEqual(response.json(), {"privacy": False})
         return Request("POST", API + f"/cameras/{self.camera_b}/privacy", {"enabled": False},
                        check=check)
+
+    def case_camera_accounts_b(self, role, actor):
+        return Request("GET", API + f"/cameras/{self.camera_b}/accounts")
+
+    def case_rotate_password_b(self, role, actor):
+        return Request("POST", API + f"/cameras/{self.camera_b}/accounts/rotate-password", {})
+
+    def case_remove_account_b(self, role, actor):
+        return Request("DELETE", API + f"/cameras/{self.camera_b}/accounts/mallory")
 
     def case_download_none(self, role, actor):
         return Request("GET", API + "/exports/exp_doesnotexist")

@@ -9,6 +9,7 @@ import datetime
 import time
 import unittest
 
+import onvif
 from cameras import Camsim, camsim_available
 from hub import API, HubTestCase
 
@@ -134,6 +135,67 @@ class IntegrityWatchTest(HubTestCase):
         time.sleep(1.1)  # the limit is per second
         self.assertEqual(self.client.post(self.ptz_url, {"action": "goto_preset",
                                                          "preset": "nope"}).status, 400)
+
+
+@unittest.skipUnless(camsim_available(), "needs camsim (CAMSIM_BIN) and ffprobe")
+class AddByAddressTest(HubTestCase):
+    """Adding a camera by its ONVIF address, then the hardening steps the owner confirms one by
+    one: an unknown account removed (no drift alarm for the hub's own change), and the hub's
+    camera password replaced by one only the hub knows (the old one stops working, streaming
+    goes on)."""
+
+    def test_add_by_address_remove_unknown_account_and_rotate_password(self):
+        with Camsim(cameras=1) as sim:
+            cam = sim.cameras[0]
+            sim.ctl("add-user", 1, "installer", "1234", "Administrator")
+            hub = self.new_hub(config=CONFIG)
+            client = hub.login(*hub.setup_owner())
+            camera = client.post(API + "/cameras", {
+                "name": "Porch", "onvif_url": cam["onvif"], "username": cam["username"],
+                "password": cam["password"]}, expect=201).json()["camera"]
+            self.assertEqual(camera["main_url"], cam["rtsp_main"])
+            self.assertEqual(camera["sub_url"], cam["rtsp_sub"])
+            entry = [e for e in client.get(API + "/audit-log?limit=100", expect=200).json()["entries"]
+                     if e["action"] == "camera.create"][-1]
+            self.assertEqual(entry["details"]["found_through_onvif"]["manufacturer"], "camguard")
+            url = API + f"/cameras/{camera['id']}"
+
+            def wait_frames(more_than, timeout=30):
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline:
+                    status = client.get(url, expect=200).json()["camera"]["status"]
+                    if status["state"] == "online" and status["frames"] > more_than:
+                        return status["frames"]
+                    time.sleep(0.3)
+                self.fail(f"no video: {status}")
+
+            frames = wait_frames(0)
+            deadline = time.monotonic() + 30
+            while client.get(url + "/accounts").status != 200:
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.3)
+            accounts = client.get(url + "/accounts", expect=200).json()["accounts"]
+            self.assertEqual({a["username"]: a["is_hub"] for a in accounts},
+                             {cam["username"]: True, "installer": False})
+            self.assertEqual(client.delete(url + f"/accounts/{cam['username']}").status, 400)
+            client.delete(url + "/accounts/installer", expect=204)
+            names = [a["username"] for a in client.get(url + "/accounts", expect=200).json()["accounts"]]
+            self.assertEqual(names, [cam["username"]])
+
+            client.post(url + "/accounts/rotate-password", {}, expect=200)
+            status, root = onvif.call(cam["onvif"], "<trt:GetProfiles/>", cam["username"],
+                                      cam["password"])
+            self.assertEqual(status, 400, "the old password still works")
+            wait_frames(frames)  # the engine reconnected with the new password
+            self.assertEqual(client.get(url + "/ptz").status, 200)
+            actions = [e["action"] for e in client.get(API + "/audit-log?limit=100",
+                                                       expect=200).json()["entries"]]
+            self.assertIn("camera.remove_account", actions)
+            self.assertIn("camera.rotate_password", actions)
+            time.sleep(12)  # a configuration check ran after the removal: it was the hub's
+            drift = [a for a in client.get(API + "/alerts", expect=200).json()["alerts"]
+                     if a["kind"] == "camera.configuration_drift"]
+            self.assertEqual(drift, [])
 
 
 if __name__ == "__main__":

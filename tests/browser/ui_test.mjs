@@ -2,7 +2,8 @@
 // The web UI in a real browser: Debian's chromium (headless) driven by playwright-core against
 // the real camguard daemon. Onboarding with the setup token, sign-in, a camera added through the
 // page, TOTP enrollment with the QR code and a sign-in with the code, an alert pushed live to an
-// open page when the owner signs in from another device, no CSP violation or script error
+// open page when the owner signs in from another device, a device signed out from the list,
+// the camera page (PTZ pad, presets, privacy switch, timeline), no CSP violation or script error
 // anywhere, and the camera grid at phone width. Screenshots go to $ARTIFACTS (default: a
 // temporary directory). Exit 0 = pass.
 import { chromium } from "playwright-core";
@@ -272,6 +273,22 @@ try {
   await phone.setViewportSize({ width: 390, height: 844 });
   await phone.waitForSelector("#camera-grid [data-camera]");
   await phone.screenshot({ path: join(artifacts, "cameras-phone.png"), fullPage: true });
+
+  // Devices: the owner signs the phone out from the list; the phone is back at the sign-in page.
+  await page.click("a[href='#/sessions']");
+  const phoneRow = page.locator("tr", { hasText: "iPhone" }).filter({ hasNot: page.locator("text=(this one)") });
+  await phoneRow.first().waitFor();
+  await phoneRow.first().locator("button:has-text('Sign out')").click();
+  for (let i = 0; ; ++i) {
+    const left = await page.locator("tr", { hasText: "iPhone" }).count();
+    if (left === 0) break;
+    assert.ok(i < 50, "the phone's session is still listed");
+    await page.waitForTimeout(100);
+  }
+  const revoked = await phone.evaluate(async () => (await fetch("/api/v1/me")).status);
+  assert.equal(revoked, 401);
+  await phone.reload();
+  await phone.waitForSelector("#login-form");
 
   // The page never ran into the CSP or a script error.
   assert.deepEqual(problems, []);

@@ -233,6 +233,36 @@ nlohmann::json PositionJson(const watch::PtzSample& sample) {
           {"at", base::FormatRfc3339(sample.at)}};
 }
 
+// Turns what image tamper detection saw into an alert (the end of a cover is information).
+void RaiseTamperAlert(alerts::AlertHub* hub, std::int64_t camera_id, const std::string& name,
+                      const tamper::TamperEvent& event) {
+  if (hub == nullptr) return;
+  std::string what;
+  switch (event.kind) {
+    case tamper::TamperKind::kViewMoved: what = "its view changed (moved or turned away)"; break;
+    case tamper::TamperKind::kCovered:
+      what = event.raised ? "the lens was covered or blacked out" : "the lens is clear again";
+      break;
+    case tamper::TamperKind::kDefocused:
+      what = event.raised ? "the picture went out of focus" : "the picture is sharp again";
+      break;
+  }
+  const nlohmann::json details = {{"kind", tamper::ToString(event.kind)},
+                                  {"raised", event.raised},
+                                  {"since", base::FormatRfc3339(event.since)},
+                                  {"at", base::FormatRfc3339(event.at)},
+                                  {"pictures", event.pictures},
+                                  {"score", event.score},
+                                  {"before", event.before},
+                                  {"after", event.after}};
+  hub->Raise(alerts::RaisedAlert{
+      alerts::Kind::kTamper,
+      event.raised ? alerts::DefaultSeverity(alerts::Kind::kTamper) : alerts::Severity::kInfo,
+      camera_id, fmt::format("{}: {}", name.empty() ? "A camera" : name, what), details.dump(),
+      fmt::format("tamper:{}:{}:{}", camera_id, tamper::ToString(event.kind), event.raised ? 1 : 0),
+      std::nullopt});
+}
+
 // Turns what the integrity watch saw into an alert.
 void RaiseWatchAlert(alerts::AlertHub* hub, const watch::WatchEvent& event) {
   if (hub == nullptr) return;
@@ -384,6 +414,16 @@ int Serve(const ServeOptions& options) {
         ->Raise(alerts::RaisedAlert{kind, alerts::DefaultSeverity(kind), camera_id, problem,
                                     nlohmann::json{{"problem", problem}}.dump(), "", std::nullopt});
   };
+  // Image tamper detection on every camera: alerts, and Home Assistant's "Tampered" sensor.
+  auto tamper_board = std::make_shared<app::TamperBoard>();
+  engine_options.tamper_interval = config.tamper_interval;
+  engine_options.on_tamper = [alerts_sink, tamper_board](std::int64_t camera_id,
+                                                         const std::string& name,
+                                                         const tamper::TamperEvent& event) {
+    const bool lasting = event.kind != tamper::TamperKind::kViewMoved;
+    tamper_board->Note(camera_id, lasting, event.raised);
+    RaiseTamperAlert(*alerts_sink, camera_id, name, event);
+  };
   auto streaming = engine::Engine::Create(engine_options, clock);
   if (!streaming) return Fatal("streaming engine", streaming.error());
   cameras::StreamingControl* streaming_control = streaming->get();
@@ -484,6 +524,9 @@ int Serve(const ServeOptions& options) {
   watch_options.secrets_key = &*secrets_key;
   watch_options.poll_interval = config.watch_poll_interval;
   watch_options.config_interval = config.watch_config_interval;
+  watch_options.on_hub_move = [engine = streaming->get()](std::int64_t camera_id) {
+    engine->RelearnView(camera_id);
+  };
   watch_options.on_event = [alerts_sink, outside_moves](const watch::WatchEvent& event) {
     RaiseWatchAlert(*alerts_sink, event);
     if (event.kind != watch::WatchEvent::Kind::kConfigurationChanged) {
@@ -564,9 +607,9 @@ int Serve(const ServeOptions& options) {
   if (mqtt_bridge) {
     // Cameras appear in Home Assistant as they are added and vanish when removed; their state
     // is republished every few seconds (retained, so a restarted Home Assistant has it at once).
-    auto link = std::make_shared<app::HomeAssistantLink>(
-        app::HomeAssistantLinkDeps{*db, streaming_control, integrity_watch->get(), *mqtt_bridge,
-                                   *outside_moves, api, mqtt_command_token, kVersion});
+    auto link = std::make_shared<app::HomeAssistantLink>(app::HomeAssistantLinkDeps{
+        *db, streaming_control, integrity_watch->get(), *mqtt_bridge, *outside_moves, *tamper_board,
+        api, mqtt_command_token, kVersion});
     const auto publish_cameras = [link] { link->Publish(); };
     mqtt_commands->Connect([server = server->get(), link](std::string topic, std::string payload) {
       server->Post([link, topic = std::move(topic), payload = std::move(payload)] {

@@ -29,6 +29,22 @@ void OutsideMoveBoard::SetListener(std::function<void()> listener) {
   listener_ = std::move(listener);
 }
 
+void TamperBoard::Note(std::int64_t camera_id, bool lasting, bool active) {
+  std::lock_guard lock(mutex_);
+  if (lasting) {
+    lasting_[camera_id] = active;
+  } else {
+    moved_[camera_id] = std::chrono::steady_clock::now();
+  }
+}
+
+bool TamperBoard::Active(std::int64_t camera_id) const {
+  std::lock_guard lock(mutex_);
+  if (auto it = lasting_.find(camera_id); it != lasting_.end() && it->second) return true;
+  auto it = moved_.find(camera_id);
+  return it != moved_.end() && std::chrono::steady_clock::now() - it->second < kOutsideMoveHold;
+}
+
 void HomeAssistantLink::Publish() {
   mqtt::Bridge& bridge = deps_.bridge;
   cameras::CameraStore camera_store(deps_.db);
@@ -76,7 +92,7 @@ void HomeAssistantLink::Publish() {
         {"recording", status.recording},
         {"moved_from_outside", deps_.outside_moves.Recent(camera.id)},
         {"privacy", camera.privacy},
-        {"tamper", false}};
+        {"tamper", deps_.tamper.Active(camera.id)}};
     bridge.Publish(
         mqtt::Message{bridge.topics().CameraState(camera.public_id), state.dump(), true});
   }

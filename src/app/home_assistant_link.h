@@ -43,12 +43,26 @@ class OutsideMoveBoard {
   std::function<void()> listener_;
 };
 
+// Image tamper conditions per camera for the "Tampered" binary sensor: covered and defocused
+// last until their end is seen; a moved view counts for kOutsideMoveHold. Thread-safe.
+class TamperBoard {
+ public:
+  void Note(std::int64_t camera_id, bool lasting, bool active);
+  bool Active(std::int64_t camera_id) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::int64_t, bool> lasting_;
+  std::map<std::int64_t, std::chrono::steady_clock::time_point> moved_;
+};
+
 struct HomeAssistantLinkDeps {
   store::Database& db;
   cameras::StreamingControl* streaming = nullptr;
   watch::IntegrityWatch* watch = nullptr;
   mqtt::Bridge& bridge;
   const OutsideMoveBoard& outside_moves;
+  const TamperBoard& tamper;
   http::Handler& api;
   // Set: commands are accepted and run as this API token.
   std::optional<base::Redacted<std::string>> command_token;

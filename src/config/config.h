@@ -44,6 +44,7 @@ struct Config {
   // [watch]
   std::chrono::seconds watch_poll_interval{1};
   std::chrono::seconds watch_config_interval{60};
+  std::chrono::seconds tamper_interval{6};  // 0: image tamper detection off
   // [mqtt]
   bool mqtt_enabled = false;
   std::string mqtt_host = "127.0.0.1";
@@ -84,6 +85,7 @@ inline constexpr std::chrono::seconds kMinWatchPollInterval{1};
 inline constexpr std::chrono::seconds kMaxWatchPollInterval{60};
 inline constexpr std::chrono::seconds kMinWatchConfigInterval{10};
 inline constexpr std::chrono::seconds kMaxWatchConfigInterval{24 * 3600};
+inline constexpr std::chrono::seconds kMaxTamperInterval{600};
 inline constexpr std::chrono::seconds kMaxReconnectDelay{3600};
 
 // Parses a configuration document. `source_name` only appears in messages. Errors are

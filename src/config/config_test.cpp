@@ -483,6 +483,10 @@ TEST(ParseConfig, WatchSettingsAreReadAndBounded) {
   const Config config = ParseOk("[watch]\npoll_interval = \"2s\"\nconfig_interval = \"5m\"\n");
   EXPECT_EQ(config.watch_poll_interval, std::chrono::seconds(2));
   EXPECT_EQ(config.watch_config_interval, std::chrono::minutes(5));
+  EXPECT_EQ(ParseOk("[watch]\ntamper_interval = \"0s\"\n").tamper_interval,
+            std::chrono::seconds(0));
+  EXPECT_THAT(ParseError("[watch]\ntamper_interval = \"2h\"\n"),
+              HasSubstr("watch.tamper_interval"));
   EXPECT_THAT(ParseError("[watch]\nconfig_interval = \"1s\"\n"),
               HasSubstr("watch.config_interval"));
   EXPECT_THAT(ParseError("[watch]\npoll_every = \"1s\"\n"), HasSubstr("poll_every"));

@@ -348,6 +348,17 @@ void CameraSession::OnAccessUnit(rtsp::AccessUnit& unit, SteadyTime now) {
     for (const auto& nal : unit.nal_units)
       if (IsParameterSet(codec, nal)) in_band.push_back(nal);
   }
+  if (settings_.tamper != nullptr && unit.keyframe && codec == media::Codec::kH264 &&
+      settings_.tamper->Due(settings_.camera_id, now)) {
+    // A copy for the tamper watch, with the parameter sets the picture needs (some cameras send
+    // them only in the SDP).
+    media::AccessUnit copy;
+    copy.keyframe = true;
+    copy.timestamp = unit.timestamp;
+    copy.nal_units = track_->parameter_sets;
+    copy.nal_units.insert(copy.nal_units.end(), unit.nal_units.begin(), unit.nal_units.end());
+    settings_.tamper->Submit(settings_.camera_id, std::move(copy), clock_.Now());
+  }
   media::AccessUnit au;
   au.nal_units = std::move(unit.nal_units);
   au.timestamp = unit.timestamp;

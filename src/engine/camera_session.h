@@ -26,6 +26,7 @@
 #include "engine/live_hub.h"
 #include "engine/recorder.h"
 #include "engine/status_board.h"
+#include "engine/tamper_watch.h"
 #include "media/fmp4.h"
 #include "rtsp/client.h"
 
@@ -44,6 +45,7 @@ struct SessionSettings {
   std::chrono::seconds reconnect_max_delay{30};
   std::function<void(std::int64_t, const std::string&, const std::string&)> on_lost;
   std::function<void(std::int64_t, const std::string&)> on_back;
+  TamperWatch* tamper = nullptr;  // keyframes now and then for image tamper detection
 };
 
 class CameraSession : public std::enable_shared_from_this<CameraSession> {

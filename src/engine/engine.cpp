@@ -2,6 +2,7 @@
 #include "engine/engine.h"
 
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -15,6 +16,7 @@
 #include "engine/camera_session.h"
 #include "engine/recorder.h"
 #include "engine/status_board.h"
+#include "engine/tamper_watch.h"
 #include "store/database.h"
 
 namespace camguard::engine {
@@ -29,7 +31,21 @@ class Engine::Impl {
         db_(std::move(db)),
         cameras_(db_),
         recorder_(MakeRecorderOptions()),
-        work_(asio::make_work_guard(io_)) {}
+        work_(asio::make_work_guard(io_)) {
+    if (options_.tamper_interval.count() > 0) {
+      tamper_ = std::make_unique<TamperWatch>(
+          options_.tamper_interval,
+          [this](std::int64_t camera_id, const tamper::TamperEvent& event) {
+            if (!options_.on_tamper) return;
+            std::string name;
+            {
+              std::lock_guard lock(names_mutex_);
+              if (auto it = names_.find(camera_id); it != names_.end()) name = it->second;
+            }
+            options_.on_tamper(camera_id, name, event);
+          });
+    }
+  }
 
   ~Impl() { Stop(); }
 
@@ -50,6 +66,7 @@ class Engine::Impl {
       work_.reset();
     });
     io_thread_.join();
+    if (tamper_) tamper_->Stop();
     recorder_.Stop();
   }
 
@@ -65,6 +82,7 @@ class Engine::Impl {
       }
       status_.Remove(camera_id);
       live_.Forget(camera_id);
+      if (tamper_) tamper_->Forget(camera_id);
     });
   }
 
@@ -149,6 +167,11 @@ class Engine::Impl {
     status_.SetError(camera.id, "");
     SessionSettings settings;
     settings.camera_id = camera.id;
+    settings.tamper = tamper_.get();
+    {
+      std::lock_guard lock(names_mutex_);
+      names_[camera.id] = camera.name;
+    }
     settings.name = camera.name;
     settings.on_lost = options_.on_camera_lost;
     settings.on_back = options_.on_camera_back;
@@ -190,6 +213,14 @@ class Engine::Impl {
   asio::executor_work_guard<asio::io_context::executor_type> work_;
   std::thread io_thread_;
   std::map<std::int64_t, std::shared_ptr<CameraSession>> sessions_;
+  std::unique_ptr<TamperWatch> tamper_;
+  std::mutex names_mutex_;
+  std::map<std::int64_t, std::string> names_;  // for the tamper events' titles
+
+ public:
+  void RelearnView(std::int64_t camera_id) {
+    if (tamper_) tamper_->Relearn(camera_id);
+  }
 };
 
 base::Result<std::unique_ptr<Engine>> Engine::Create(EngineOptions options,
@@ -209,6 +240,7 @@ base::Status Engine::Start() { return impl_->Start(); }
 void Engine::Stop() { impl_->Stop(); }
 void Engine::CameraChanged(std::int64_t camera_id) { impl_->CameraChanged(camera_id); }
 void Engine::CameraRemoved(std::int64_t camera_id) { impl_->CameraRemoved(camera_id); }
+void Engine::RelearnView(std::int64_t camera_id) { impl_->RelearnView(camera_id); }
 std::optional<cameras::StreamStatus> Engine::Status(std::int64_t camera_id) const {
   return impl_->Status(camera_id);
 }

@@ -20,6 +20,7 @@
 #include "cameras/streaming.h"
 #include "crypto/crypto.h"
 #include "engine/live_hub.h"
+#include "tamper/detector.h"
 
 namespace camguard::engine {
 
@@ -42,6 +43,12 @@ struct EngineOptions {
   // Told (on a writer thread; must not block) when recording loses video (see RecorderOptions).
   std::function<void(std::int64_t camera_id, const std::string& problem, bool disk_full)>
       on_recording_problem;
+  // Image tamper detection: a keyframe of each camera every `tamper_interval` (0: off); events
+  // are told on the tamper thread (must not block).
+  std::chrono::milliseconds tamper_interval{2000};
+  std::function<void(std::int64_t camera_id, const std::string& name,
+                     const tamper::TamperEvent& event)>
+      on_tamper;
 };
 
 class Engine final : public cameras::StreamingControl {
@@ -58,6 +65,8 @@ class Engine final : public cameras::StreamingControl {
 
   void CameraChanged(std::int64_t camera_id) override;
   void CameraRemoved(std::int64_t camera_id) override;
+  // The camera's view changed on purpose (the hub moved it): tamper detection learns it again.
+  void RelearnView(std::int64_t camera_id);
   std::optional<cameras::StreamStatus> Status(std::int64_t camera_id) const override;
   std::uint64_t SubscribeLive(std::int64_t camera_id, cameras::LiveSink sink) override;
   void UnsubscribeLive(std::int64_t camera_id, std::uint64_t subscription) override;

@@ -164,6 +164,10 @@ class IntegrityWatch::Impl {
       NoteFailure(*camera, sent.error());
       return tl::unexpected(sent.error());
     }
+    if (options_.on_hub_move && request.action != cameras::PtzAction::kSetPreset &&
+        request.action != cameras::PtzAction::kRemovePreset) {
+      options_.on_hub_move(camera_id);
+    }
     CAMGUARD_TRY(auto state, ReadState(*camera));
     state.new_preset_token = std::move(new_token);
     return state;

@@ -55,6 +55,9 @@ struct WatchOptions {
   int max_commands_per_second = 10;  // per camera; more is refused (kResourceExhausted)
   // Called on a watch thread; must not block for long (queue the work).
   std::function<void(const WatchEvent&)> on_event;
+  // Told after the hub moved a camera (the picture changes on purpose: image tamper detection
+  // learns the new view). Called on the caller's thread of Command().
+  std::function<void(std::int64_t camera_id)> on_hub_move;
 };
 
 // Per-camera state for status pages and tests.

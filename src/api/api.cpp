@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/api.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -24,6 +26,8 @@
 #include "auth/recovery_codes.h"
 #include "auth/totp.h"
 #include "auth/user_agent.h"
+#include "auth/webauthn.h"
+#include "auth/webauthn_store.h"
 #include "base/encoding.h"
 #include "base/files.h"
 #include "base/strings.h"
@@ -274,6 +278,14 @@ class Api::Impl {
   void TotpConfirm(const CallPtr& call);
   void TotpDisable(const CallPtr& call);
   void RegenerateRecoveryCodes(const CallPtr& call);
+  // Passkeys (WebAuthn): registration, listing and removal for the signed-in user, and
+  // passwordless sign-in.
+  void PasskeyRegistrationOptions(const CallPtr& call);
+  void PasskeyRegister(const CallPtr& call);
+  void ListPasskeys(const CallPtr& call);
+  void RemovePasskey(const CallPtr& call);
+  void PasskeyLoginOptions(const CallPtr& call);
+  void PasskeyLogin(const CallPtr& call);
   void ListSessions(const CallPtr& call);
   void RevokeSession(const CallPtr& call);
   void ListUsers(const CallPtr& call);
@@ -376,6 +388,24 @@ class Api::Impl {
   // When each token's read-only use was last written to the audit log (see ResolveToken).
   std::map<std::int64_t, std::int64_t> token_read_audited_ms_;
   std::optional<bool> owner_exists_;
+
+  // Passkey ceremonies in progress: registrations by session, sign-ins by their public id.
+  struct PasskeyRelyingParty {
+    std::string id;      // the host name the browser used
+    std::string origin;  // "https://" + the Host header as sent
+  };
+  struct PendingPasskeyCeremony {
+    std::string challenge;  // raw bytes
+    PasskeyRelyingParty relying_party;
+    std::int64_t user_id = 0;  // registration only
+    std::int64_t expires_ms = 0;
+  };
+  std::optional<PasskeyRelyingParty> PasskeyRelyingPartyFor(const CallPtr& call);
+  std::string PasskeyUserHandle(std::int64_t user_id) const;
+  void StorePasskeyCeremony(std::string key, PendingPasskeyCeremony ceremony);
+  // Removes and returns the ceremony (single use); nullopt when unknown or expired.
+  std::optional<PendingPasskeyCeremony> TakePasskeyCeremony(const std::string& key);
+  std::map<std::string, PendingPasskeyCeremony> passkey_ceremonies_;
 };
 
 const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
@@ -392,6 +422,15 @@ const std::vector<Api::Impl::Route>& Api::Impl::RouteTable() {
        &Impl::TotpDisable},
       {"POST", "/api/v1/me/recovery-codes", Action::kManageOwnSecondFactor, false,
        &Impl::RegenerateRecoveryCodes},
+      {"GET", "/api/v1/me/passkeys", Action::kManageOwnSecondFactor, false, &Impl::ListPasskeys},
+      {"POST", "/api/v1/me/passkeys", Action::kManageOwnSecondFactor, false,
+       &Impl::PasskeyRegister},
+      {"POST", "/api/v1/me/passkeys/registration", Action::kManageOwnSecondFactor, false,
+       &Impl::PasskeyRegistrationOptions},
+      {"DELETE", "/api/v1/me/passkeys/{id}", Action::kManageOwnSecondFactor, false,
+       &Impl::RemovePasskey},
+      {"POST", "/api/v1/login/passkey/options", Action::kLogin, false, &Impl::PasskeyLoginOptions},
+      {"POST", "/api/v1/login/passkey", Action::kLogin, false, &Impl::PasskeyLogin},
       {"GET", "/api/v1/sessions", Action::kListOwnSessions, true, &Impl::ListSessions},
       {"DELETE", "/api/v1/sessions/{id}", Action::kRevokeSession, true, &Impl::RevokeSession},
       {"GET", "/api/v1/users", Action::kListUsers, false, &Impl::ListUsers},
@@ -1009,6 +1048,371 @@ void Api::Impl::RegenerateRecoveryCodes(const CallPtr& call) {
     Audit(call, "auth.recovery_codes", call->user->username, audit::Outcome::kSuccess);
     Reply(call, 200, json{{"recovery_codes", codes}});
   });
+}
+
+// ----------------------------------------------------------------------------------------------
+// Passkeys (WebAuthn, see auth/webauthn.h for what the browser is sent and what is checked)
+
+namespace {
+
+constexpr std::int64_t kPasskeyCeremonyMs = 300'000;  // the `timeout` the browser is given
+constexpr std::size_t kMaxPendingPasskeyCeremonies = 1024;
+constexpr std::size_t kPasskeyUserHandleBytes = 16;
+// Base64url of the largest browser fields auth/webauthn.h accepts, plus a little slack.
+constexpr std::size_t kMaxClientDataField = auth::kMaxClientDataJsonBytes * 4 / 3 + 4;
+constexpr std::size_t kMaxAttestationField = auth::kMaxAttestationObjectBytes * 4 / 3 + 4;
+constexpr std::size_t kMaxAuthenticatorDataField = auth::kMaxAuthenticatorDataBytes * 4 / 3 + 4;
+constexpr std::size_t kMaxSignatureField = auth::kMaxSignatureBytes * 4 / 3 + 4;
+constexpr std::size_t kMaxCredentialIdField = auth::kMaxCredentialIdBytes * 4 / 3 + 4;
+
+bool IsIpAddress(const std::string& host) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET, host.c_str(), buffer) == 1 ||
+         inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
+// The host name of "https://name[:port]", lower-cased; empty for anything else.
+std::string HostOfOrigin(std::string_view origin) {
+  constexpr std::string_view kScheme = "https://";
+  const std::string lowered = base::ToLower(origin);
+  if (!lowered.starts_with(kScheme)) return {};
+  std::string host = lowered.substr(kScheme.size());
+  if (host.starts_with("[")) return {};
+  return host.substr(0, host.find(':'));
+}
+
+json PasskeyJson(const auth::Passkey& passkey) {
+  json transports = json::array();
+  for (std::string_view rest = passkey.transports; !rest.empty();) {
+    const auto comma = rest.find(',');
+    transports.push_back(std::string(rest.substr(0, comma)));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return json{{"id", std::to_string(passkey.id)},
+              {"name", passkey.name},
+              {"transports", transports},
+              {"created_at", Time(passkey.created_ms)},
+              {"last_used_at", passkey.last_used_ms ? json(Time(*passkey.last_used_ms)) : json()}};
+}
+
+// Decodes a base64url field of a decoded body; nullopt when it is not valid base64url.
+std::optional<std::string> DecodedField(const json& body, std::string_view name) {
+  auto decoded = base::Base64UrlDecode(RequiredString(body, name));
+  if (!decoded) return std::nullopt;
+  return std::move(*decoded);
+}
+
+}  // namespace
+
+std::optional<Api::Impl::PasskeyRelyingParty> Api::Impl::PasskeyRelyingPartyFor(
+    const CallPtr& call) {
+  const std::string host_header = std::string(call->request.Header("host").value_or(""));
+  std::string host = base::ToLower(host_header);
+  if (host.starts_with("[")) {
+    host.clear();  // an IPv6 literal
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  if (host.empty() || IsIpAddress(host)) {
+    Error(call, 409, "passkeys_need_a_name",
+          "passkeys need the hub to be reached by a name, see docs/security.md");
+    return std::nullopt;
+  }
+  bool known = host == "localhost";
+  for (const std::string& origin : options_.allowed_origins) {
+    if (HostOfOrigin(origin) == host) known = true;
+  }
+  if (!known) {
+    Error(call, 409, "passkeys_need_a_name",
+          fmt::format("the hub is not configured for the name '{}': list https://{} in [server] "
+                      "allowed_origins, see docs/security.md",
+                      host.substr(0, 253), host_header.substr(0, 260)));
+    return std::nullopt;
+  }
+  return PasskeyRelyingParty{host, "https://" + host_header};
+}
+
+std::string Api::Impl::PasskeyUserHandle(std::int64_t user_id) const {
+  // Stable per user and hub, and says nothing about the account to whoever reads the
+  // authenticator.
+  return crypto::HmacSha256(deps_.secrets_key.bytes(), "webauthn-user:" + std::to_string(user_id))
+      .substr(0, kPasskeyUserHandleBytes);
+}
+
+void Api::Impl::StorePasskeyCeremony(std::string key, PendingPasskeyCeremony ceremony) {
+  const std::int64_t now = Millis(deps_.clock);
+  std::erase_if(passkey_ceremonies_,
+                [now](const auto& entry) { return entry.second.expires_ms <= now; });
+  // Anyone may start a sign-in: when full, the ceremony closest to expiry makes room.
+  while (passkey_ceremonies_.size() >= kMaxPendingPasskeyCeremonies) {
+    passkey_ceremonies_.erase(std::min_element(
+        passkey_ceremonies_.begin(), passkey_ceremonies_.end(),
+        [](const auto& a, const auto& b) { return a.second.expires_ms < b.second.expires_ms; }));
+  }
+  passkey_ceremonies_[std::move(key)] = std::move(ceremony);
+}
+
+std::optional<Api::Impl::PendingPasskeyCeremony> Api::Impl::TakePasskeyCeremony(
+    const std::string& key) {
+  const auto it = passkey_ceremonies_.find(key);
+  if (it == passkey_ceremonies_.end()) return std::nullopt;
+  PendingPasskeyCeremony ceremony = std::move(it->second);
+  passkey_ceremonies_.erase(it);
+  if (ceremony.expires_ms <= Millis(deps_.clock)) return std::nullopt;
+  return ceremony;
+}
+
+void Api::Impl::PasskeyRegistrationOptions(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body, {{"password", FieldType::kString, true, 1024}});
+  if (!body) return Error(call, body.error());
+  if (!call->session) {
+    return Error(call, 403, "permission_denied", "passkeys are added from a signed-in browser");
+  }
+  auto relying_party = PasskeyRelyingPartyFor(call);
+  if (!relying_party) return;
+  // Like TOTP enrollment: adding a way to sign in needs the password again.
+  WithPasswordCheck(
+      call, RequiredString(*body, "password"),
+      [this, call, relying_party = std::move(*relying_party)] {
+        auth::PasskeyStore store(deps_.db);
+        auto existing = store.ListForUser(call->user->id);
+        if (!existing) return Internal(call, existing.error(), "listing passkeys");
+        json exclude = json::array();
+        for (const auth::Passkey& passkey : *existing) {
+          exclude.push_back(
+              json{{"type", "public-key"}, {"id", base::Base64UrlEncode(passkey.credential_id)}});
+        }
+        PendingPasskeyCeremony ceremony{auth::NewChallenge(), relying_party, call->user->id,
+                                        Millis(deps_.clock) + kPasskeyCeremonyMs};
+        const json options = {
+            {"rp", {{"id", relying_party.id}, {"name", options_.issuer}}},
+            {"user",
+             {{"id", base::Base64UrlEncode(PasskeyUserHandle(call->user->id))},
+              {"name", call->user->username},
+              {"displayName", call->user->username}}},
+            {"challenge", base::Base64UrlEncode(ceremony.challenge)},
+            {"pubKeyCredParams", json::array({json{{"type", "public-key"}, {"alg", -7}},
+                                              json{{"type", "public-key"}, {"alg", -8}}})},
+            {"timeout", kPasskeyCeremonyMs},
+            {"attestation", "none"},
+            {"excludeCredentials", exclude},
+            {"authenticatorSelection",
+             {{"residentKey", "required"},
+              {"requireResidentKey", true},
+              {"userVerification", "required"}}}};
+        StorePasskeyCeremony("register:" + call->session->public_id, std::move(ceremony));
+        Reply(call, 200, json{{"public_key", options}});
+      });
+}
+
+void Api::Impl::PasskeyRegister(const CallPtr& call) {
+  auto body = DecodeObject(call->request.body,
+                           {{"name", FieldType::kString, true, auth::kMaxPasskeyNameBytes},
+                            {"client_data_json", FieldType::kString, true, kMaxClientDataField},
+                            {"attestation_object", FieldType::kString, true, kMaxAttestationField},
+                            {"transports", FieldType::kArray, false, 8}});
+  if (!body) return Error(call, body.error());
+  if (!call->session) {
+    return Error(call, 403, "permission_denied", "passkeys are added from a signed-in browser");
+  }
+  std::string transports;
+  if (const auto it = body->find("transports"); it != body->end()) {
+    for (const json& transport : *it) {
+      if (!transport.is_string() || transport.get<std::string>().empty()) {
+        return Error(call, 400, "invalid_request", "field 'transports' must list words");
+      }
+      transports += (transports.empty() ? "" : ",") + transport.get<std::string>();
+    }
+  }
+  const auto client_data = DecodedField(*body, "client_data_json");
+  const auto attestation = DecodedField(*body, "attestation_object");
+  if (!client_data || !attestation) {
+    return Error(call, 400, "invalid_request",
+                 "fields 'client_data_json' and 'attestation_object' must be base64url");
+  }
+  auto relying_party = PasskeyRelyingPartyFor(call);
+  if (!relying_party) return;
+  auto ceremony = TakePasskeyCeremony("register:" + call->session->public_id);
+  if (!ceremony || ceremony->user_id != call->user->id) {
+    return Error(call, 409, "conflict", "start adding the passkey again (it expired or was used)");
+  }
+  if (ceremony->relying_party.id != relying_party->id ||
+      ceremony->relying_party.origin != relying_party->origin) {
+    return Error(call, 409, "conflict", "the passkey was started under another name of the hub");
+  }
+  auto credential = auth::VerifyRegistration(
+      auth::RegistrationInput{*client_data, *attestation, ceremony->challenge,
+                              relying_party->origin, relying_party->id, true});
+  if (!credential) {
+    Audit(call, "auth.passkey_add", call->user->username, audit::Outcome::kFailure,
+          json{{"reason", credential.error().message}});
+    if (credential.error().code == base::ErrorCode::kFailedPrecondition) {
+      return Internal(call, credential.error(), "passkey registration");
+    }
+    return Error(call, 400, "invalid_passkey",
+                 "the authenticator's answer was not accepted: " + credential.error().message);
+  }
+  auth::PasskeyStore store(deps_.db);
+  const std::string name = RequiredString(*body, "name");
+  auto added = store.Add(call->user->id, *credential, name, transports, Millis(deps_.clock));
+  if (!added) {
+    if (added.error().code == base::ErrorCode::kAlreadyExists) {
+      return Error(call, 409, "conflict", "this passkey is registered already");
+    }
+    if (added.error().code == base::ErrorCode::kInvalidArgument) {
+      return Error(call, 400, "invalid_request", added.error().message);
+    }
+    return Internal(call, added.error(), "storing passkey");
+  }
+  Audit(call, "auth.passkey_add", call->user->username, audit::Outcome::kSuccess,
+        json{{"passkey", std::to_string(*added)}, {"name", name}});
+  auto found = store.FindByCredentialId(credential->credential_id);
+  if (!found || !*found) {
+    return Internal(call, base::Error{base::ErrorCode::kInternal, "passkey vanished"}, "passkey");
+  }
+  Reply(call, 201, json{{"passkey", PasskeyJson(**found)}});
+}
+
+void Api::Impl::ListPasskeys(const CallPtr& call) {
+  auth::PasskeyStore store(deps_.db);
+  auto passkeys = store.ListForUser(call->user->id);
+  if (!passkeys) return Internal(call, passkeys.error(), "listing passkeys");
+  json list = json::array();
+  for (const auth::Passkey& passkey : *passkeys) list.push_back(PasskeyJson(passkey));
+  Reply(call, 200, json{{"passkeys", list}});
+}
+
+void Api::Impl::RemovePasskey(const CallPtr& call) {
+  const auto id = ParseId(call->params["id"]);
+  auth::PasskeyStore store(deps_.db);
+  auto removed = id ? store.Remove(call->user->id, *id) : base::Result<bool>(false);
+  if (!removed) return Internal(call, removed.error(), "removing passkey");
+  if (!*removed) return Error(call, 404, "not_found", "no such passkey");
+  Audit(call, "auth.passkey_remove", call->user->username, audit::Outcome::kSuccess,
+        json{{"passkey", call->params["id"]}});
+  Reply(call, 204, json());
+}
+
+void Api::Impl::PasskeyLoginOptions(const CallPtr& call) {
+  if (!call->request.body.empty()) {
+    if (auto body = DecodeObject(call->request.body, {}); !body) return Error(call, body.error());
+  }
+  const std::string& address = call->request.remote_address;
+  const auto throttle = deps_.throttle.Check(address, "\x02passkey:" + address, false);
+  if (!throttle.allowed) return Finish(call, Throttled(throttle.retry_after));
+  auto relying_party = PasskeyRelyingPartyFor(call);
+  if (!relying_party) return;
+  const std::string login_id = "pkl_" + crypto::RandomToken(16);
+  PendingPasskeyCeremony ceremony{auth::NewChallenge(), *relying_party, 0,
+                                  Millis(deps_.clock) + kPasskeyCeremonyMs};
+  const json options = {{"challenge", base::Base64UrlEncode(ceremony.challenge)},
+                        {"rpId", relying_party->id},
+                        {"timeout", kPasskeyCeremonyMs},
+                        {"userVerification", "required"},
+                        {"allowCredentials", json::array()}};
+  StorePasskeyCeremony("login:" + login_id, std::move(ceremony));
+  Reply(call, 200, json{{"login_id", login_id}, {"public_key", options}});
+}
+
+void Api::Impl::PasskeyLogin(const CallPtr& call) {
+  auto body =
+      DecodeObject(call->request.body,
+                   {{"login_id", FieldType::kString, true, 64},
+                    {"credential_id", FieldType::kString, true, kMaxCredentialIdField},
+                    {"client_data_json", FieldType::kString, true, kMaxClientDataField},
+                    {"authenticator_data", FieldType::kString, true, kMaxAuthenticatorDataField},
+                    {"signature", FieldType::kString, true, kMaxSignatureField},
+                    {"user_handle", FieldType::kString, true, 128}});
+  if (!body) return Error(call, body.error());
+  const auto credential_id = DecodedField(*body, "credential_id");
+  const auto client_data = DecodedField(*body, "client_data_json");
+  const auto authenticator_data = DecodedField(*body, "authenticator_data");
+  const auto signature = DecodedField(*body, "signature");
+  const auto user_handle = DecodedField(*body, "user_handle");
+  if (!credential_id || !client_data || !authenticator_data || !signature || !user_handle) {
+    return Error(call, 400, "invalid_request", "the passkey fields must be base64url");
+  }
+  const std::string& address = call->request.remote_address;
+  const std::string unknown_account = "\x02passkey:" + address;
+  const auto address_throttle = deps_.throttle.Check(address, unknown_account, false);
+  if (!address_throttle.allowed) {
+    Audit(call, "auth.login", "passkey", audit::Outcome::kFailure, json{{"reason", "throttled"}});
+    return Finish(call, Throttled(address_throttle.retry_after));
+  }
+  auto relying_party = PasskeyRelyingPartyFor(call);
+  if (!relying_party) return;
+  auto ceremony = TakePasskeyCeremony("login:" + RequiredString(*body, "login_id"));
+  if (!ceremony || ceremony->relying_party.id != relying_party->id ||
+      ceremony->relying_party.origin != relying_party->origin) {
+    Audit(call, "auth.login", "passkey", audit::Outcome::kFailure,
+          json{{"reason", "unknown or expired passkey challenge"}});
+    return Error(call, 401, "invalid_credentials",
+                 "the passkey sign-in expired or was used; start again");
+  }
+
+  auth::PasskeyStore store(deps_.db);
+  auto found = store.FindByCredentialId(*credential_id);
+  if (!found) return Internal(call, found.error(), "passkey lookup");
+  std::optional<auth::User> user;
+  if (*found) {
+    auto loaded = accounts_.FindUser((**found).user_id);
+    if (!loaded) return Internal(call, loaded.error(), "user lookup");
+    if (*loaded && !(**loaded).disabled) user = std::move(**loaded);
+  }
+  if (!user) {
+    deps_.throttle.RecordFailure(address, unknown_account);
+    Audit(call, "auth.login", "passkey", audit::Outcome::kFailure,
+          json{{"reason", "unknown passkey"}});
+    return Error(call, 401, "invalid_credentials", "this passkey is not registered here");
+  }
+  const auth::Passkey& passkey = **found;
+  const std::string account = base::ToLower(user->username);
+  bool trusted_holder = call->user && call->user->id == user->id;
+  const auto device = PresentedDevice(call);
+  if (device && device->second == user->id) trusted_holder = true;
+  const auto throttle = deps_.throttle.Check(address, account, trusted_holder);
+  if (!throttle.allowed) {
+    Audit(call, "auth.login", user->username, audit::Outcome::kFailure,
+          json{{"reason", "throttled"}, {"method", "passkey"}});
+    return Finish(call, Throttled(throttle.retry_after));
+  }
+  const auto refuse = [&](std::string_view reason) {
+    deps_.throttle.RecordFailure(address, account);
+    Audit(call, "auth.login", user->username, audit::Outcome::kFailure,
+          json{{"reason", reason}, {"method", "passkey"}, {"passkey", std::to_string(passkey.id)}});
+    Error(call, 401, "invalid_credentials", "the passkey was not accepted");
+  };
+  // A discoverable credential names its account; it must be the one the credential belongs to.
+  if (!crypto::ConstantTimeEqual(*user_handle, PasskeyUserHandle(user->id))) {
+    return refuse("user handle does not match");
+  }
+  auto verified = auth::VerifyAssertion(auth::AssertionInput{
+      *client_data, *authenticator_data, *signature, ceremony->challenge, relying_party->origin,
+      relying_party->id, true, passkey.public_key_cose, passkey.sign_count});
+  if (!verified) {
+    if (verified.error().code == base::ErrorCode::kPermissionDenied) {
+      // The counter went backwards: two authenticators may hold this key. There is no alert
+      // kind for it yet; the audit entry is what the owner sees.
+      Audit(call, "auth.passkey_clone_suspected", user->username, audit::Outcome::kDenied,
+            json{{"passkey", std::to_string(passkey.id)},
+                 {"name", passkey.name},
+                 {"stored_sign_count", passkey.sign_count}});
+      return refuse("signature counter did not increase");
+    }
+    if (verified.error().code == base::ErrorCode::kFailedPrecondition) {
+      return Internal(call, verified.error(), "passkey sign-in");
+    }
+    return refuse(verified.error().message);
+  }
+  auto recorded =
+      store.RecordUse(passkey.id, passkey.sign_count, verified->sign_count, Millis(deps_.clock));
+  if (!recorded) return Internal(call, recorded.error(), "recording passkey use");
+  if (!*recorded) return refuse("a concurrent sign-in used the same passkey");
+  deps_.throttle.RecordSuccess(address, account);
+  deps_.throttle.RecordSuccess(address, unknown_account);
+  std::optional<std::int64_t> device_id;
+  if (device && device->second == user->id) device_id = device->first;
+  StartSession(call, *user, device_id);
 }
 
 // ----------------------------------------------------------------------------------------------

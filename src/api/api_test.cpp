@@ -8,13 +8,17 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 
 #include "alerts/alert_store.h"
 #include "api/api_test_support.h"
 #include "auth/account_store.h"
 #include "auth/totp.h"
 #include "base/encoding.h"
+#include "base/strings.h"
 #include "cameras/camera_store.h"
+#include "crypto/crypto.h"
 
 namespace camguard::api {
 namespace {
@@ -148,6 +152,26 @@ const std::map<std::string, MatrixCase>& Matrix() {
        {"POST", "/api/v1/me/totp/disable", "REAUTH_CODE", {401, 409, 409, 409, 409}}},
       {"POST /api/v1/me/recovery-codes",
        {"POST", "/api/v1/me/recovery-codes", "REAUTH", {401, 409, 409, 409, 409}}},
+      // The in-process hub is reached as hub.test, a name it is not configured for: allowed
+      // callers get 409 where a relying party is needed.
+      {"GET /api/v1/me/passkeys", {"GET", "/api/v1/me/passkeys", "", {401, 200, 200, 200, 200}}},
+      {"POST /api/v1/me/passkeys/registration",
+       {"POST", "/api/v1/me/passkeys/registration", "REAUTH", {401, 409, 409, 409, 409}}},
+      {"POST /api/v1/me/passkeys",
+       {"POST",
+        "/api/v1/me/passkeys",
+        R"({"name":"Phone","client_data_json":"e30","attestation_object":"oA"})",
+        {401, 409, 409, 409, 409}}},
+      {"DELETE /api/v1/me/passkeys/{id}",
+       {"DELETE", "/api/v1/me/passkeys/1", "", {401, 404, 404, 404, 404}}},
+      {"POST /api/v1/login/passkey/options",
+       {"POST", "/api/v1/login/passkey/options", "", {409, 409, 409, 409, 409}}},
+      {"POST /api/v1/login/passkey",
+       {"POST",
+        "/api/v1/login/passkey",
+        R"({"login_id":"pkl_x","credential_id":"AA","client_data_json":"e30",)"
+        R"("authenticator_data":"AA","signature":"AA","user_handle":"AA"})",
+        {409, 409, 409, 409, 409}}},
       {"GET /api/v1/sessions", {"GET", "/api/v1/sessions", "", {401, 200, 200, 200, 200}}},
       {"DELETE /api/v1/sessions/{id}",
        {"DELETE", "/api/v1/sessions/{victim_session}", "", {401, 403, 403, 204, 204}}},
@@ -839,6 +863,309 @@ TEST(Webhooks, SecretShownOnceUrlValidatedAndNeverListed) {
   }
   const Reply log = world.As("owner", "GET", "/api/v1/audit-log?limit=1000");
   EXPECT_EQ(log.raw.body.find(secret), std::string::npos);
+}
+
+// ---- Passkeys, with a software authenticator (P-256, attestation "none") -----------------------
+
+constexpr const char* kPasskeyHost = "localhost:8443";
+constexpr const char* kPasskeyOrigin = "https://localhost:8443";
+
+// CBOR heads (RFC 8949 §3): major type and argument.
+std::string CborHead(std::uint8_t major, std::uint64_t value) {
+  std::string out;
+  const auto type = static_cast<char>(major << 5);
+  if (value < 24) return out + static_cast<char>(type | static_cast<char>(value));
+  if (value < 256) return out + static_cast<char>(type | 24) + static_cast<char>(value);
+  out += static_cast<char>(type | 25);
+  out += static_cast<char>(value >> 8);
+  out += static_cast<char>(value & 0xff);
+  return out;
+}
+std::string CborBytes(std::string_view bytes) {
+  return CborHead(2, bytes.size()) + std::string(bytes);
+}
+std::string CborText(std::string_view text) { return CborHead(3, text.size()) + std::string(text); }
+
+class SoftwarePasskey {
+ public:
+  SoftwarePasskey()
+      : key_(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"), EVP_PKEY_free),
+        credential_id_(crypto::RandomBytes(32)) {
+    unsigned char point[65];
+    std::size_t length = 0;
+    EXPECT_EQ(EVP_PKEY_get_octet_string_param(key_.get(), OSSL_PKEY_PARAM_PUB_KEY, point,
+                                              sizeof point, &length),
+              1);
+    x_.assign(reinterpret_cast<const char*>(point + 1), 32);
+    y_.assign(reinterpret_cast<const char*>(point + 33), 32);
+  }
+
+  const std::string& credential_id() const { return credential_id_; }
+
+  static std::string ClientData(std::string_view type, std::string_view challenge_b64url,
+                                std::string_view origin = kPasskeyOrigin) {
+    return json{{"type", type}, {"challenge", challenge_b64url}, {"origin", origin}}.dump();
+  }
+
+  // The body of POST /api/v1/me/passkeys answering `options` (public_key of the start call).
+  json Register(const json& options, std::string_view origin = kPasskeyOrigin) const {
+    const std::string cose = CborHead(5, 5) + CborHead(0, 1) + CborHead(0, 2) + CborHead(0, 3) +
+                             CborHead(1, 6) + CborHead(1, 0) + CborHead(0, 1) + CborHead(1, 1) +
+                             CborBytes(x_) + CborHead(1, 2) + CborBytes(y_);
+    std::string auth_data = AuthData(options["rp"]["id"].get<std::string>(), 0x45, 0);
+    auth_data += std::string(16, '\0');
+    auth_data += static_cast<char>(credential_id_.size() >> 8);
+    auth_data += static_cast<char>(credential_id_.size() & 0xff);
+    auth_data += credential_id_ + cose;
+    const std::string attestation = CborHead(5, 3) + CborText("fmt") + CborText("none") +
+                                    CborText("attStmt") + CborHead(5, 0) + CborText("authData") +
+                                    CborBytes(auth_data);
+    return json{{"name", "Phone"},
+                {"client_data_json",
+                 base::Base64UrlEncode(ClientData(
+                     "webauthn.create", options["challenge"].get<std::string>(), origin))},
+                {"attestation_object", base::Base64UrlEncode(attestation)},
+                {"transports", json::array({"internal", "hybrid"})}};
+  }
+
+  // The body of POST /api/v1/login/passkey answering a sign-in start.
+  json Assert(const json& started, std::uint32_t sign_count, const std::string& user_handle,
+              std::string_view origin = kPasskeyOrigin) const {
+    const json& options = started["public_key"];
+    const std::string auth_data = AuthData(options["rpId"].get<std::string>(), 0x05, sign_count);
+    const std::string client_data =
+        ClientData("webauthn.get", options["challenge"].get<std::string>(), origin);
+    return json{{"login_id", started["login_id"]},
+                {"credential_id", base::Base64UrlEncode(credential_id_)},
+                {"client_data_json", base::Base64UrlEncode(client_data)},
+                {"authenticator_data", base::Base64UrlEncode(auth_data)},
+                {"signature", base::Base64UrlEncode(Sign(auth_data + crypto::Sha256(client_data)))},
+                {"user_handle", user_handle}};
+  }
+
+ private:
+  static std::string AuthData(const std::string& rp_id, std::uint8_t flags, std::uint32_t count) {
+    std::string out = crypto::Sha256(rp_id);
+    out += static_cast<char>(flags);
+    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((count >> shift) & 0xff);
+    return out;
+  }
+  std::string Sign(std::string_view message) const {
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EXPECT_EQ(
+        EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, key_.get(), nullptr),
+        1);
+    const auto* data = reinterpret_cast<const unsigned char*>(message.data());
+    std::size_t length = 0;
+    EXPECT_EQ(EVP_DigestSign(ctx.get(), nullptr, &length, data, message.size()), 1);
+    std::string signature(length, '\0');
+    EXPECT_EQ(EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length,
+                             data, message.size()),
+              1);
+    signature.resize(length);
+    return signature;
+  }
+
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key_;
+  std::string credential_id_;
+  std::string x_, y_;
+};
+
+struct PasskeyHub {
+  TestHub hub{TempDir()};
+  TestHub::Login owner;
+  PasskeyHub() {
+    hub.SetUpOwner("owner", kOwnerPassword);
+    owner = *hub.LogIn("owner", kOwnerPassword);
+  }
+  Reply Send(const std::string& method, const std::string& target, const std::string& body,
+             const std::optional<std::string>& cookie, const std::optional<std::string>& csrf,
+             const std::string& host = kPasskeyHost) {
+    return hub.Send(method, target, body, cookie, csrf, "127.0.0.1", {{"host", host}});
+  }
+  Reply AsOwner(const std::string& method, const std::string& target, const std::string& body = "",
+                const std::string& host = kPasskeyHost) {
+    return Send(method, target, body, owner.cookie, owner.csrf, host);
+  }
+  Reply StartRegistration() {
+    return AsOwner("POST", "/api/v1/me/passkeys/registration",
+                   json{{"password", kOwnerPassword}}.dump());
+  }
+  Reply StartSignIn() { return Send("POST", "/api/v1/login/passkey/options", "", {}, {}); }
+  Reply SignIn(const json& body) {
+    return Send("POST", "/api/v1/login/passkey", body.dump(), {}, {});
+  }
+  // Registers `authenticator` for the owner; returns the user handle it was given.
+  std::string Register(const SoftwarePasskey& authenticator) {
+    const Reply started = StartRegistration();
+    EXPECT_EQ(started.status, 200) << started.raw.body;
+    const Reply added = AsOwner("POST", "/api/v1/me/passkeys",
+                                authenticator.Register(started.body["public_key"]).dump());
+    EXPECT_EQ(added.status, 201) << added.raw.body;
+    return started.body["public_key"]["user"]["id"];
+  }
+  std::string AuditText() { return AsOwner("GET", "/api/v1/audit-log?limit=200").raw.body; }
+};
+
+TEST(Passkeys, RegistrationNeedsThePasswordAndSendsTheOptionsTheBrowserNeeds) {
+  PasskeyHub world;
+  EXPECT_EQ(world.AsOwner("POST", "/api/v1/me/passkeys/registration", "{}").status, 400);
+  EXPECT_EQ(world
+                .AsOwner("POST", "/api/v1/me/passkeys/registration",
+                         json{{"password", "wrong password here"}}.dump())
+                .status,
+            401);
+  const Reply started = world.StartRegistration();
+  ASSERT_EQ(started.status, 200) << started.raw.body;
+  const json& options = started.body["public_key"];
+  EXPECT_EQ(options["rp"]["id"], "localhost");
+  EXPECT_EQ(options["authenticatorSelection"]["userVerification"], "required");
+  EXPECT_EQ(options["authenticatorSelection"]["residentKey"], "required");
+  EXPECT_EQ(options["timeout"], 300000);
+  const auto handle = base::Base64UrlDecode(options["user"]["id"].get<std::string>());
+  ASSERT_TRUE(handle);
+  EXPECT_EQ(handle->size(), 16u);
+  EXPECT_EQ(handle->find("owner"), std::string::npos);
+  EXPECT_EQ(base::Base64UrlDecode(options["challenge"].get<std::string>())->size(), 32u);
+  // The same user gets the same handle every time.
+  EXPECT_EQ(world.StartRegistration().body["public_key"]["user"]["id"], options["user"]["id"]);
+}
+
+TEST(Passkeys, AnIpAddressOrAnUnconfiguredNameIsRefusedWithAClearMessage) {
+  PasskeyHub world;
+  for (const std::string host : {"127.0.0.1:8443", "[::1]:8443", "10.0.0.5"}) {
+    const Reply reply = world.AsOwner("POST", "/api/v1/me/passkeys/registration",
+                                      json{{"password", kOwnerPassword}}.dump(), host);
+    EXPECT_EQ(reply.status, 409) << host;
+    EXPECT_EQ(reply.body["error"]["code"], "passkeys_need_a_name") << host;
+    EXPECT_NE(reply.raw.body.find("docs/security.md"), std::string::npos) << reply.raw.body;
+    EXPECT_EQ(world.Send("POST", "/api/v1/login/passkey/options", "", {}, {}, host).status, 409);
+  }
+  EXPECT_EQ(world.Send("POST", "/api/v1/login/passkey/options", "", {}, {}, "evil.example").status,
+            409);
+}
+
+TEST(Passkeys, RegisterListSignInWithoutPasswordThenRemove) {
+  PasskeyHub world;
+  SoftwarePasskey authenticator;
+  const std::string handle = world.Register(authenticator);
+
+  const Reply listed = world.AsOwner("GET", "/api/v1/me/passkeys");
+  ASSERT_EQ(listed.status, 200);
+  ASSERT_EQ(listed.body["passkeys"].size(), 1u);
+  EXPECT_EQ(listed.body["passkeys"][0]["name"], "Phone");
+  EXPECT_EQ(listed.body["passkeys"][0]["transports"], json({"internal", "hybrid"}));
+  EXPECT_TRUE(listed.body["passkeys"][0]["last_used_at"].is_null());
+  const std::string id = listed.body["passkeys"][0]["id"];
+
+  // The same authenticator cannot be registered twice.
+  const Reply again = world.StartRegistration();
+  EXPECT_EQ(again.body["public_key"]["excludeCredentials"].size(), 1u);
+  EXPECT_EQ(world
+                .AsOwner("POST", "/api/v1/me/passkeys",
+                         authenticator.Register(again.body["public_key"]).dump())
+                .status,
+            409);
+
+  const Reply started = world.StartSignIn();
+  ASSERT_EQ(started.status, 200) << started.raw.body;
+  EXPECT_EQ(started.body["public_key"]["allowCredentials"].size(), 0u);
+  const json assertion = authenticator.Assert(started.body, 1, handle);
+  const Reply signed_in = world.SignIn(assertion);
+  ASSERT_EQ(signed_in.status, 200) << signed_in.raw.body;
+  EXPECT_EQ(signed_in.body["user"]["username"], "owner");
+  std::string cookie;
+  for (const auto& [name, value] : signed_in.raw.headers) {
+    if (base::ToLower(name) == "set-cookie")
+      cookie += (cookie.empty() ? "" : "; ") + value.substr(0, value.find(';'));
+  }
+  EXPECT_NE(cookie.find(std::string(kSessionCookie)), std::string::npos);
+  EXPECT_EQ(world.hub.Send("GET", "/api/v1/me", "", cookie).status, 200);
+  EXPECT_FALSE(
+      world.AsOwner("GET", "/api/v1/me/passkeys").body["passkeys"][0]["last_used_at"].is_null());
+
+  // Replayed: the challenge is single use.
+  EXPECT_EQ(world.SignIn(assertion).status, 401);
+  // An old response under a fresh challenge does not verify.
+  json stale = assertion;
+  stale["login_id"] = world.StartSignIn().body["login_id"];
+  EXPECT_EQ(world.SignIn(stale).status, 401);
+
+  EXPECT_EQ(world.AsOwner("DELETE", "/api/v1/me/passkeys/" + id).status, 204);
+  EXPECT_EQ(world.AsOwner("DELETE", "/api/v1/me/passkeys/" + id).status, 404);
+  EXPECT_EQ(world.AsOwner("GET", "/api/v1/me/passkeys").body["passkeys"].size(), 0u);
+  EXPECT_EQ(world.SignIn(authenticator.Assert(world.StartSignIn().body, 2, handle)).status, 401);
+  const std::string audit = world.AuditText();
+  EXPECT_NE(audit.find("auth.passkey_add"), std::string::npos);
+  EXPECT_NE(audit.find("auth.passkey_remove"), std::string::npos);
+}
+
+TEST(Passkeys, WrongOriginChallengeHandleOrExpiredCeremonyIsRefused) {
+  PasskeyHub world;
+  SoftwarePasskey authenticator;
+  // Registration from another origin fails and uses the ceremony up.
+  const Reply started = world.StartRegistration();
+  const json foreign = authenticator.Register(started.body["public_key"], "https://evil.example");
+  EXPECT_EQ(world.AsOwner("POST", "/api/v1/me/passkeys", foreign.dump()).status, 400);
+  EXPECT_EQ(world
+                .AsOwner("POST", "/api/v1/me/passkeys",
+                         authenticator.Register(started.body["public_key"]).dump())
+                .status,
+            409);
+  const std::string handle = world.Register(authenticator);
+
+  EXPECT_EQ(
+      world
+          .SignIn(authenticator.Assert(world.StartSignIn().body, 1, handle, "https://evil.example"))
+          .status,
+      401);
+  json wrong_challenge = authenticator.Assert(world.StartSignIn().body, 1, handle);
+  wrong_challenge["login_id"] = "pkl_unknown";
+  EXPECT_EQ(world.SignIn(wrong_challenge).status, 401);
+  EXPECT_EQ(world
+                .SignIn(authenticator.Assert(world.StartSignIn().body, 1,
+                                             base::Base64UrlEncode(std::string(16, 'x'))))
+                .status,
+            401);
+  const Reply late = world.StartSignIn();
+  world.hub.clock().Advance(std::chrono::minutes(6));
+  EXPECT_EQ(world.SignIn(authenticator.Assert(late.body, 1, handle)).status, 401);
+  // None of this used the credential: a genuine sign-in still works.
+  EXPECT_EQ(world.SignIn(authenticator.Assert(world.StartSignIn().body, 1, handle)).status, 200);
+}
+
+TEST(Passkeys, ACounterThatGoesBackIsRefusedAndAudited) {
+  PasskeyHub world;
+  SoftwarePasskey authenticator;
+  const std::string handle = world.Register(authenticator);
+  ASSERT_EQ(world.SignIn(authenticator.Assert(world.StartSignIn().body, 5, handle)).status, 200);
+  EXPECT_EQ(world.SignIn(authenticator.Assert(world.StartSignIn().body, 5, handle)).status, 401);
+  EXPECT_NE(world.AuditText().find("auth.passkey_clone_suspected"), std::string::npos);
+  EXPECT_EQ(world.SignIn(authenticator.Assert(world.StartSignIn().body, 6, handle)).status, 200);
+}
+
+TEST(Passkeys, OneUsersPasskeysAreInvisibleToAnother) {
+  PasskeyHub world;
+  SoftwarePasskey authenticator;
+  world.Register(authenticator);
+  const std::string id = world.AsOwner("GET", "/api/v1/me/passkeys").body["passkeys"][0]["id"];
+  ASSERT_EQ(
+      world
+          .AsOwner(
+              "POST", "/api/v1/users",
+              json{{"username", "member"}, {"password", kUserPassword}, {"role", "member"}}.dump())
+          .status,
+      201);
+  const auto member = world.hub.LogIn("member", kUserPassword);
+  ASSERT_TRUE(member);
+  EXPECT_EQ(world.Send("GET", "/api/v1/me/passkeys", "", member->cookie, member->csrf)
+                .body["passkeys"]
+                .size(),
+            0u);
+  EXPECT_EQ(
+      world.Send("DELETE", "/api/v1/me/passkeys/" + id, "", member->cookie, member->csrf).status,
+      404);
+  EXPECT_EQ(world.AsOwner("GET", "/api/v1/me/passkeys").body["passkeys"].size(), 1u);
 }
 
 }  // namespace

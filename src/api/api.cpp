@@ -1119,6 +1119,9 @@ std::optional<Api::Impl::PasskeyRelyingParty> Api::Impl::PasskeyRelyingPartyFor(
     return std::nullopt;
   }
   bool known = host == "localhost";
+  for (const std::string& name : options_.server_names) {
+    if (base::ToLower(name) == host) known = true;
+  }
   for (const std::string& origin : options_.allowed_origins) {
     if (HostOfOrigin(origin) == host) known = true;
   }

@@ -36,6 +36,9 @@ struct ApiOptions {
   std::chrono::seconds session_idle_timeout{12 * 3600};
   std::chrono::seconds session_absolute_timeout{7 * 24 * 3600};
   std::vector<std::string> allowed_origins;
+  // The hub's host names ([server] server_names): passkeys are bound to one of these (or
+  // localhost), never to an IP address.
+  std::vector<std::string> server_names;
   std::string issuer = "camguard";  // shown in authenticator apps
   // Where recordings are written; its file system's free space is a metric.
   std::optional<std::filesystem::path> recordings_directory;

@@ -540,6 +540,7 @@ int Serve(const ServeOptions& options) {
   api_options.session_idle_timeout = config.session_idle_timeout;
   api_options.session_absolute_timeout = config.session_absolute_timeout;
   api_options.allowed_origins = config.allowed_origins;
+  api_options.server_names = config.server_names;
   api_options.recordings_directory = config.recordings_directory.value_or(dir.recordings());
   api_options.exports_directory = dir.exports();
   api_options.recordings_key = engine_options.recordings_key;

@@ -64,6 +64,7 @@ struct CameraState {
   std::string firmware = "2.4.1";
   std::string serial;
   std::string mac;
+  std::string main_encoding = "H264";  // as ONVIF names it: H264 or H265
 
   bool covered = false;                    // lens covered: the covered clip is shown
   std::optional<std::string> forced_view;  // "point the view elsewhere" without moving PTZ

@@ -16,7 +16,7 @@ const char* const kControlHelp =
     " | ptz CAM continuous VPAN VTILT [SECONDS] | ptz CAM stop | add-user CAM NAME PASSWORD"
     " [Administrator|Operator|User] | remove-user CAM NAME | set-dns CAM SERVER... | set-ntp CAM"
     " SERVER... | firmware CAM VERSION | cover CAM on|off | view CAM home|left|right|down|covered|"
-    "auto | stall CAM on|off | cut CAM";
+    "auto | stall CAM on|off | cut CAM | udp-loss CAM PERCENT | udp-reorder CAM PERCENT";
 
 namespace {
 
@@ -158,6 +158,14 @@ base::Result<ControlCommand> ParseControlCommand(std::string_view line, int came
   } else if (verb == "cut") {
     command.verb = ControlVerb::kCut;
     CAMGUARD_TRY_STATUS(want(0, 0));
+  } else if (verb == "udp-loss" || verb == "udp-reorder") {
+    command.verb = verb == "udp-loss" ? ControlVerb::kUdpLoss : ControlVerb::kUdpReorder;
+    CAMGUARD_TRY_STATUS(want(1, 1));
+    const auto percent = Number(args[0]);
+    if (!percent || *percent < 0 || *percent > 100) {
+      return Fail(ErrorCode::kInvalidArgument, "percent must be a number from 0 to 100");
+    }
+    command.percent = *percent;
   } else {
     return Fail(ErrorCode::kInvalidArgument, "unknown command: " + std::string(verb));
   }

@@ -35,6 +35,8 @@ enum class ControlVerb {
   kView,           // view CAM home|left|right|down|covered|auto
   kStall,          // stall CAM on|off
   kCut,            // cut CAM   (closes every RTSP connection of the camera)
+  kUdpLoss,        // udp-loss CAM PERCENT     (drops that share of RTP packets sent over UDP)
+  kUdpReorder,     // udp-reorder CAM PERCENT  (swaps that share of adjacent UDP RTP packets)
 };
 
 struct ControlCommand {
@@ -47,6 +49,7 @@ struct ControlCommand {
   UserLevel level = UserLevel::kUser;
   std::vector<std::string> values;
   bool on = false;
+  double percent = 0;  // udp-loss, udp-reorder: 0 to 100
 };
 
 // Parses one line (without the newline). Camera numbers are checked against `camera_count`.

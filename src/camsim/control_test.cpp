@@ -34,6 +34,15 @@ TEST(ControlCommand, ParsesAccountsAndSettings) {
   EXPECT_EQ(ParseControlCommand("view 1 left", 1)->name, "left");
 }
 
+TEST(ControlCommand, ParsesUdpFaults) {
+  auto loss = ParseControlCommand("udp-loss 1 30", 1);
+  ASSERT_TRUE(loss) << loss.error().message;
+  EXPECT_EQ(loss->verb, ControlVerb::kUdpLoss);
+  EXPECT_TRUE(ParseControlCommand("udp-reorder 1 5", 1));
+  EXPECT_FALSE(ParseControlCommand("udp-loss 1 101", 1));
+  EXPECT_FALSE(ParseControlCommand("udp-loss 1", 1));
+}
+
 TEST(ControlCommand, RefusesBadInputWithAReason) {
   for (const char* line : {"", "ptz", "ptz 0 stop", "ptz 5 stop", "ptz 1.5 stop", "ptz 1 fly 1 2",
                            "ptz 1 absolute x 0", "ptz 1 absolute 1", "ptz 1 continuous 1 0 -2",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "camsim/h264.h"
 
+#include <algorithm>
 #include <numeric>
 #include <string>
 
@@ -24,49 +25,6 @@ std::size_t FindStartCode(ByteSpan data, std::size_t from) {
 
 bool IsSlice(std::uint8_t type) { return type == 1 || type == 5; }
 
-// Reads bits MSB first from an RBSP (emulation prevention bytes removed beforehand).
-class BitReader {
- public:
-  explicit BitReader(const std::vector<std::uint8_t>& bytes) : bytes_(bytes) {}
-  bool ok() const { return ok_; }
-
-  std::uint32_t Bits(int count) {
-    std::uint32_t value = 0;
-    for (int i = 0; i < count; ++i) value = (value << 1) | Bit();
-    return value;
-  }
-  std::uint32_t Bit() {
-    if (bit_ >= bytes_.size() * 8) {
-      ok_ = false;
-      return 0;
-    }
-    const std::uint32_t b = (bytes_[bit_ / 8] >> (7 - bit_ % 8)) & 1U;
-    ++bit_;
-    return b;
-  }
-  // ue(v), H.264 9.1. Values above 2^31 are refused (no valid SPS field comes close).
-  std::uint32_t Ue() {
-    int zeros = 0;
-    while (Bit() == 0) {
-      if (!ok_ || ++zeros > 31) {
-        ok_ = false;
-        return 0;
-      }
-    }
-    return ((1U << zeros) - 1U) + Bits(zeros);
-  }
-  std::int32_t Se() {
-    const std::uint32_t k = Ue();
-    const auto magnitude = static_cast<std::int32_t>((k + 1) / 2);
-    return (k % 2 == 1) ? magnitude : -magnitude;
-  }
-
- private:
-  const std::vector<std::uint8_t>& bytes_;
-  std::size_t bit_ = 0;
-  bool ok_ = true;
-};
-
 void SkipScalingList(BitReader& r, int size) {
   // H.264 7.3.2.1.1.1: delta-coded list; parsing stops once next_scale becomes 0.
   std::int32_t last = 8;
@@ -81,6 +39,63 @@ void SkipScalingList(BitReader& r, int size) {
 }
 
 }  // namespace
+
+std::uint32_t BitReader::Bits(int count) {
+  std::uint32_t value = 0;
+  for (int i = 0; i < count; ++i) value = (value << 1) | Bit();
+  return value;
+}
+
+std::uint32_t BitReader::Bit() {
+  if (bit_ >= bytes_.size() * 8) {
+    ok_ = false;
+    return 0;
+  }
+  const std::uint32_t b = (bytes_[bit_ / 8] >> (7 - bit_ % 8)) & 1U;
+  ++bit_;
+  return b;
+}
+
+std::uint32_t BitReader::Ue() {
+  int zeros = 0;
+  while (Bit() == 0) {
+    if (!ok_ || ++zeros > 31) {
+      ok_ = false;
+      return 0;
+    }
+  }
+  return ((1U << zeros) - 1U) + Bits(zeros);
+}
+
+std::int32_t BitReader::Se() {
+  const std::uint32_t k = Ue();
+  const auto magnitude = static_cast<std::int32_t>((k + 1) / 2);
+  return (k % 2 == 1) ? magnitude : -magnitude;
+}
+
+void BitReader::Skip(std::size_t count) {
+  if (count > bytes_.size() * 8 - std::min(bit_, bytes_.size() * 8)) {
+    bit_ = bytes_.size() * 8;
+    ok_ = false;
+    return;
+  }
+  bit_ += count;
+}
+
+std::vector<std::uint8_t> NalPayloadRbsp(ByteSpan nal, std::size_t header_bytes) {
+  std::vector<std::uint8_t> rbsp;
+  rbsp.reserve(nal.size());
+  int zeros = 0;
+  for (std::size_t i = header_bytes; i < nal.size(); ++i) {
+    if (zeros >= 2 && nal[i] == 3) {
+      zeros = 0;
+      continue;
+    }
+    zeros = nal[i] == 0 ? zeros + 1 : 0;
+    rbsp.push_back(nal[i]);
+  }
+  return rbsp;
+}
 
 AnnexBReader::AnnexBReader(ByteSpan data) : data_(data) {
   const std::size_t start = FindStartCode(data_, 0);
@@ -132,18 +147,7 @@ base::Result<SpsInfo> ParseSps(ByteSpan nal) {
   if (nal.size() < 4 || NalTypeOf(nal) != 7) {
     return Fail(ErrorCode::kInvalidArgument, "not a sequence parameter set");
   }
-  // RBSP: drop the emulation prevention byte of every 00 00 03 (H.264 7.4.1).
-  std::vector<std::uint8_t> rbsp;
-  rbsp.reserve(nal.size());
-  int zeros = 0;
-  for (std::size_t i = 1; i < nal.size(); ++i) {
-    if (zeros >= 2 && nal[i] == 3) {
-      zeros = 0;
-      continue;
-    }
-    zeros = nal[i] == 0 ? zeros + 1 : 0;
-    rbsp.push_back(nal[i]);
-  }
+  const std::vector<std::uint8_t> rbsp = NalPayloadRbsp(nal, 1);
   BitReader r(rbsp);
   SpsInfo info;
   info.profile_idc = static_cast<std::uint8_t>(r.Bits(8));

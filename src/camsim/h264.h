@@ -67,4 +67,29 @@ struct SpsInfo {
 // bytes still in place; H.264 7.3.2.1.1 and Annex E.1.1).
 base::Result<SpsInfo> ParseSps(ByteSpan nal);
 
+// The RBSP of a NAL unit: the bytes after its `header_bytes`-byte header with the emulation
+// prevention byte of every 00 00 03 removed (H.264 7.4.1, H.265 7.4.2). H.265 uses the same
+// escaping and the same exp-Golomb codes, so its parser shares these two helpers.
+std::vector<std::uint8_t> NalPayloadRbsp(ByteSpan nal, std::size_t header_bytes);
+
+// Reads bits MSB first from an RBSP. Reading past the end yields zeros and clears ok(), so a
+// parser can read a whole structure and check once.
+class BitReader {
+ public:
+  explicit BitReader(const std::vector<std::uint8_t>& bytes) : bytes_(bytes) {}
+  bool ok() const { return ok_; }
+
+  std::uint32_t Bits(int count);  // count <= 32
+  std::uint32_t Bit();
+  // ue(v), H.264 9.1. Values above 2^31 are refused (no valid parameter set field comes close).
+  std::uint32_t Ue();
+  std::int32_t Se();
+  void Skip(std::size_t count);
+
+ private:
+  const std::vector<std::uint8_t>& bytes_;
+  std::size_t bit_ = 0;
+  bool ok_ = true;
+};
+
 }  // namespace camguard::camsim

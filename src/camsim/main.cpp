@@ -43,8 +43,9 @@ constexpr const char* kDescription =
 
 Starts N cameras in one process. Camera i listens on its own loopback address (--bind, then the
 next addresses: 127.77.0.1, 127.77.0.2, ...; all of 127.0.0.0/8 is loopback on Linux) and serves
-  - RTSP 1.0 at rtsp://ADDRESS:8554/main (H.264 1920x1080 25 fps ~3 Mbit/s) and /sub (640x360
-    15 fps ~0.5 Mbit/s), pre-encoded clips looped in real time over TCP (interleaved);
+  - RTSP 1.0 at rtsp://ADDRESS:8554/main (H.264, or H.265 with --codec h265, 1920x1080 25 fps
+    ~3 Mbit/s) and /sub (H.264 640x360 15 fps ~0.5 Mbit/s), pre-encoded clips looped in real
+    time over TCP (interleaved) or UDP (unicast to the RTSP client's own address only);
   - ONVIF (SOAP 1.2) at http://ADDRESS:8080/onvif/device_service (Device, Media, PTZ), a JPEG at
     /snapshot.jpg, and a small web admin page at /.
 The picture follows the simulated PTZ head (home, left, right, down views; covered when the lens
@@ -57,18 +58,22 @@ open-rtsp, onvif-noauth, plain-http-basic, info-leak, weak-password, no-lockout,
 combine with commas; "--profile 2=open-rtsp" sets camera 2 only. See docs/camsim.md.
 
 On start camsim prints one JSON line per camera on stdout (addresses, URLs without credentials,
-username, password, profile, control port) and then serves until SIGINT or SIGTERM. With
+username, password, profile, codec, control and RTP ports) and then serves until SIGINT or
+SIGTERM. With
 --control-port, the control interface takes one command per line (camsim ctl sends them):
 every injected event is printed on stdout as a JSON line with its time.
 
 Clips come from tools/make-clips (built as the CMake target camsim_clips into
-<build>/camsim-clips); --clips points elsewhere.
+<build>/camsim-clips; the H.265 clips for --codec h265 by the target camsim_clips_hevc);
+--clips points elsewhere.
 
 Examples:
   camsim --cameras 2 --control-port 8999
   ffprobe -rtsp_transport tcp 'rtsp://admin:PASSWORD@127.77.0.1:8554/main'
+  ffprobe -rtsp_transport udp 'rtsp://admin:PASSWORD@127.77.0.1:8554/sub'
   camsim ctl --port 8999 ptz 1 absolute 0.8 0     # an outsider turns camera 1
   camsim ctl --port 8999 status 1
+  camsim ctl --port 8999 udp-loss 1 5            # drop 5 % of camera 1's UDP packets
 )";
 
 std::string JsonString(std::string_view s) {
@@ -158,6 +163,8 @@ int main(int argc, char** argv) {
   std::string bind = "127.77.0.1";
   int rtsp_port = 8554;
   int http_port = 8080;
+  int rtp_port = 0;
+  std::string codec = "h264";
   int control_port = -1;
   std::string clips_dir = CAMSIM_DEFAULT_CLIPS_DIR;
   std::string view = "auto";
@@ -178,11 +185,20 @@ int main(int argc, char** argv) {
                  "HTTP (ONVIF, snapshot) port on every camera address (0: any free port)")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
+  cli.add_option("--rtp-port", rtp_port,
+                 "UDP RTP port on every camera address, RTCP on the next one (even; 0: any free "
+                 "pair)")
+      ->check(CLI::Range(0, 65534))
+      ->capture_default_str();
+  cli.add_option("--codec", codec,
+                 "main stream codec: h264, or h265 (from <view>_main.h265; the sub stream stays "
+                 "H.264)")
+      ->capture_default_str();
   cli.add_option("--control-port", control_port,
                  "control interface port on 127.0.0.1 (0: any free port; default: none)")
       ->check(CLI::Range(0, 65535));
   cli.add_option("--clips", clips_dir,
-                 "directory with <view>_main.h264, <view>_sub.h264, <view>.jpg")
+                 "directory with <view>_main.h264 (or .h265), <view>_sub.h264, <view>.jpg")
       ->capture_default_str();
   cli.add_option("--view", view,
                  "auto (the picture follows the PTZ head) or a fixed view: home, left, right, "
@@ -227,6 +243,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "camsim: not enough addresses after --bind\n");
     return 2;
   }
+  if (codec != "h264" && codec != "h265") {
+    std::fprintf(stderr, "camsim: --codec must be h264 or h265\n");
+    return 2;
+  }
+  if (rtp_port % 2 != 0) {
+    std::fprintf(stderr, "camsim: --rtp-port must be even (RTCP uses the next port)\n");
+    return 2;
+  }
   if (auth != "digest" && auth != "basic" && auth != "both") {
     std::fprintf(stderr, "camsim: --rtsp-auth must be digest, basic or both\n");
     return 2;
@@ -261,14 +285,19 @@ int main(int argc, char** argv) {
     profile_of[static_cast<std::size_t>(number - 1)] = entry.substr(eq + 1);
   }
 
+  const auto main_codec =
+      codec == "h265" ? camguard::camsim::VideoCodec::kH265 : camguard::camsim::VideoCodec::kH264;
   camguard::camsim::SimulatorOptions options;
   for (const std::string& name : view_names) {
-    auto main_clip = camguard::camsim::PacketizedClip::Load(clips_dir + "/" + name + "_main.h264");
+    auto main_clip = camguard::camsim::PacketizedClip::Load(
+        clips_dir + "/" + name + "_main." + std::string(camguard::camsim::ToString(main_codec)),
+        main_codec);
     auto sub_clip = camguard::camsim::PacketizedClip::Load(clips_dir + "/" + name + "_sub.h264");
     for (const auto* clip : {&main_clip, &sub_clip}) {
       if (!*clip) {
-        std::fprintf(stderr, "camsim: %s (run tools/make-clips DIR and pass --clips DIR)\n",
-                     clip->error().message.c_str());
+        std::fprintf(stderr, "camsim: %s (run %stools/make-clips DIR and pass --clips DIR)\n",
+                     clip->error().message.c_str(),
+                     main_codec == camguard::camsim::VideoCodec::kH265 ? "CAMSIM_HEVC=1 " : "");
         return 1;
       }
     }
@@ -303,6 +332,7 @@ int main(int argc, char** argv) {
     camera.address = text;
     camera.rtsp_port = static_cast<std::uint16_t>(rtsp_port);
     camera.http_port = static_cast<std::uint16_t>(http_port);
+    camera.rtp_port = static_cast<std::uint16_t>(rtp_port);
     camera.username = user;
     std::string secret = password.empty() ? camguard::crypto::RandomToken(18) : password;
     if (weaknesses->weak_password) {
@@ -365,13 +395,14 @@ int main(int argc, char** argv) {
     std::printf(
         "{\"camera\":%d,\"address\":%s,\"rtsp_port\":%u,\"rtsp_main\":%s,\"rtsp_sub\":%s,"
         "\"http_port\":%u,\"onvif\":%s,\"snapshot\":%s,\"username\":%s,\"password\":%s,"
-        "\"rtsp_auth\":%s,\"profile\":%s,\"view\":%s,\"control_port\":%u}\n",
+        "\"rtsp_auth\":%s,\"profile\":%s,\"view\":%s,\"control_port\":%u,\"codec\":%s,"
+        "\"rtp_port\":%u}\n",
         i + 1, JsonString(addresses[index]).c_str(), port, JsonString(base + "/main").c_str(),
         JsonString(base + "/sub").c_str(), web, JsonString(http + "/onvif/device_service").c_str(),
         JsonString(http + "/snapshot.jpg").c_str(), JsonString(users[index]).c_str(),
         JsonString(passwords[index]).c_str(), JsonString(auth).c_str(),
         JsonString(profile_of[index]).c_str(), JsonString(view).c_str(),
-        (*simulator)->control_port());
+        (*simulator)->control_port(), JsonString(codec).c_str(), (*simulator)->rtp_port(index));
   }
   std::fflush(stdout);
 

@@ -637,14 +637,15 @@ HttpReply OnvifService::HandleSoap(const RtspRequest& request, std::string_view 
       profiles += fmt::format(
           "<trt:Profiles token=\"{0}\" fixed=\"true\"><tt:Name>{0}</tt:Name>"
           "<tt:VideoEncoderConfiguration token=\"enc_{0}\"><tt:Name>enc_{0}</tt:Name>"
-          "<tt:UseCount>1</tt:UseCount><tt:Encoding>H264</tt:Encoding><tt:Resolution><tt:Width>{1}"
+          "<tt:UseCount>1</tt:UseCount><tt:Encoding>{5}</tt:Encoding><tt:Resolution><tt:Width>{1}"
           "</tt:Width><tt:Height>{2}</tt:Height></tt:Resolution><tt:Quality>5</tt:Quality>"
           "<tt:RateControl><tt:FrameRateLimit>{3}</tt:FrameRateLimit><tt:EncodingInterval>1"
           "</tt:EncodingInterval><tt:BitrateLimit>{4}</tt:BitrateLimit></tt:RateControl>"
           "</tt:VideoEncoderConfiguration><tt:PTZConfiguration token=\"ptz0\"><tt:Name>ptz0"
           "</tt:Name><tt:UseCount>2</tt:UseCount><tt:NodeToken>node0</tt:NodeToken>"
           "</tt:PTZConfiguration></trt:Profiles>",
-          name, width, height, fps, kbps);
+          name, width, height, fps, kbps,
+          std::string_view(name) == "main" ? camera_.main_encoding : std::string("H264"));
     }
     return SoapReply("<trt:GetProfilesResponse>" + profiles + "</trt:GetProfilesResponse>");
   }

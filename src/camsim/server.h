@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The simulator's I/O: one RTSP 1.0 server (RFC 2326) and one HTTP server (ONVIF, snapshot) per
 // simulated camera, each camera on its own loopback address, plus the test control interface,
-// all served by one epoll loop on the calling thread. Streams are the
-// pre-packetized clips, paced in real time and sent over TCP interleaved channels (RFC 2326
-// §10.12) with RTCP sender reports (RFC 3550 §6.4.1) every kSenderReportInterval.
+// all served by one epoll loop on the calling thread. Streams are the pre-packetized clips, paced
+// in real time and sent either over TCP interleaved channels (RFC 2326 §10.12) or as unicast UDP
+// datagrams (RFC 2326 §12.39) from the camera's own RTP/RTCP socket pair, in batches (sendmmsg),
+// with RTCP sender reports (RFC 3550 §6.4.1) every kSenderReportInterval.
 #pragma once
 
 #include <chrono>
@@ -36,6 +37,8 @@ struct CameraOptions {
   std::string address;          // IPv4, e.g. "127.77.0.1"
   std::uint16_t rtsp_port = 0;  // 0: any free port
   std::uint16_t http_port = 0;  // ONVIF, snapshot, web admin; 0: any free port
+  // UDP server ports: RTP on rtp_port, RTCP on rtp_port + 1; 0: any free even/odd pair.
+  std::uint16_t rtp_port = 0;
   std::string username;
   base::Redacted<std::string> password;
   AuthSchemes auth = AuthSchemes::kDigest;
@@ -46,14 +49,15 @@ struct CameraOptions {
 };
 
 struct StreamClips {
-  std::shared_ptr<const PacketizedClip> main;  // served at /main
+  std::shared_ptr<const PacketizedClip> main;  // served at /main (H.264 or H.265)
   std::shared_ptr<const PacketizedClip> sub;   // served at /sub
 };
 
 struct SimulatorOptions {
   std::vector<CameraOptions> cameras;
   // Clips by view ("home", "left", "right", "down", "covered"); "home" is required. Every view
-  // must have the same frame count and rate, so a switch at a keyframe keeps timestamps going.
+  // must have the same frame count and rate, so a switch at a keyframe keeps timestamps going,
+  // and the same codec per stream, so a switch never changes what the SDP announced.
   std::map<std::string, StreamClips> views;
   Snapshots snapshots;  // JPEG per view
   std::string control_address = "127.0.0.1";
@@ -74,7 +78,8 @@ class Simulator {
   // The bound RTSP port of camera `index` (0-based).
   std::uint16_t rtsp_port(std::size_t index) const;
   std::uint16_t http_port(std::size_t index) const;
-  std::uint16_t control_port() const;  // 0 without a control interface
+  std::uint16_t rtp_port(std::size_t index) const;  // RTCP on the next port
+  std::uint16_t control_port() const;               // 0 without a control interface
   const CameraState& camera(std::size_t index) const;
 
   // Serves until `stop_fd` becomes readable (a signalfd or an eventfd), then closes everything.

@@ -264,6 +264,11 @@ try {
       await page.waitForSelector("text=Privacy mode is on");
       await page.click("#privacy-switch");
       await page.waitForSelector("#toast:has-text('Privacy mode off')");
+      // The page asks the camera for its PTZ state again: let that finish before the camera
+      // goes away, so no request is left to fail.
+      await page.waitForSelector("#ptz-status:has-text('pan')");
+      await page.click("a[href='#/cameras']");
+      await page.waitForSelector("#camera-grid");
     } finally {
       sim.kill("SIGTERM");
     }

@@ -50,13 +50,14 @@ TEST(Base64, EncodesRfc4648Vectors) {
 }
 
 TEST(Base64, DecodesRfc4648Vectors) {
-  for (const auto& v : kRfc4648Vectors) EXPECT_EQ(Base64Decode(v.base64).value(), v.input) << v.input;
+  for (const auto& v : kRfc4648Vectors)
+    EXPECT_EQ(Base64Decode(v.base64).value(), v.input) << v.input;
 }
 
 TEST(Base64, RefusesMissingPaddingBadCharactersAndTrailingBits) {
-  EXPECT_FALSE(Base64Decode("Zm8"));    // padding missing
-  EXPECT_FALSE(Base64Decode("Zm9v!A==")); // not in the alphabet
-  EXPECT_FALSE(Base64Decode("Zm9=")); // low bits of the last character set
+  EXPECT_FALSE(Base64Decode("Zm8"));       // padding missing
+  EXPECT_FALSE(Base64Decode("Zm9v!A=="));  // not in the alphabet
+  EXPECT_FALSE(Base64Decode("Zm9="));      // low bits of the last character set
   EXPECT_FALSE(Base64Decode("Zm 9v"));
 }
 

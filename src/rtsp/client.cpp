@@ -421,6 +421,7 @@ void Client::OnResponse(const Response& response, TimePoint now) {
 
 void Client::OnTick(TimePoint now) {
   if (state_ == State::kDone || state_ == State::kIdle) return;
+  DeliverHeld(now, false);  // a reordered packet never waits for the next one to arrive
   if (awaiting_ && now - sent_at_ > config_.response_timeout) {
     return Fail(fmt::format("the camera did not answer {} in time", last_method_));
   }
@@ -439,9 +440,52 @@ void Client::OnUdpPacket(std::uint8_t channel, std::span<const std::uint8_t> pac
                          TimePoint now) {
   if (state_ == State::kDone) return;
   if (channel == 0)
-    OnRtp(packet, now);
+    OnUdpRtp(packet, now);
   else
     OnRtcp(packet);
+}
+
+namespace {
+constexpr std::size_t kReorderPackets = 64;
+constexpr auto kReorderDelay = std::chrono::milliseconds(50);
+
+// Signed distance from `from` to `to` in 16-bit sequence space.
+int SequenceDistance(std::uint16_t from, std::uint16_t to) {
+  return static_cast<std::int16_t>(static_cast<std::uint16_t>(to - from));
+}
+}  // namespace
+
+void Client::OnUdpRtp(std::span<const std::uint8_t> packet, TimePoint now) {
+  if (packet.size() < 12) return;
+  const std::uint16_t sequence = static_cast<std::uint16_t>((packet[2] << 8) | packet[3]);
+  if (!next_udp_sequence_) next_udp_sequence_ = sequence;
+  const int ahead = SequenceDistance(*next_udp_sequence_, sequence);
+  if (ahead <= 0) {
+    // In order, or late (OnRtp drops a late or duplicate packet).
+    OnRtp(packet, now);
+    if (ahead == 0) ++*next_udp_sequence_;
+  } else {
+    auto at = held_.begin();
+    while (at != held_.end() && SequenceDistance(at->sequence, sequence) > 0) ++at;
+    if (at != held_.end() && at->sequence == sequence) return;  // a duplicate
+    held_.insert(at, HeldPacket{sequence, now, {packet.begin(), packet.end()}});
+  }
+  DeliverHeld(now, held_.size() > kReorderPackets);
+}
+
+void Client::DeliverHeld(TimePoint now, bool force) {
+  while (!held_.empty() && next_udp_sequence_) {
+    HeldPacket& first = held_.front();
+    const int ahead = SequenceDistance(*next_udp_sequence_, first.sequence);
+    if (ahead > 0 && !force && now - first.arrived < kReorderDelay) return;
+    // Next in line, or waited long enough: what is still missing before it is lost.
+    if (ahead >= 0) {
+      OnRtp(first.bytes, now);
+      next_udp_sequence_ = static_cast<std::uint16_t>(first.sequence + 1);
+    }
+    held_.pop_front();
+    force = force && held_.size() > kReorderPackets / 2;
+  }
 }
 
 void Client::OnRtp(std::span<const std::uint8_t> packet, TimePoint) {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <span>
@@ -106,6 +107,11 @@ class Client {
   // Handles the first message in `in`; returns the bytes it used (0: more bytes are needed).
   std::size_t ParseOneMessage(std::string_view in, TimePoint now);
   void OnRtp(std::span<const std::uint8_t> packet, TimePoint now);
+  // UDP only: puts RTP packets back in sequence order before OnRtp (RFC 3550 §A.1 allows
+  // reordering on the way). A packet ahead of the next expected one waits up to
+  // kReorderDelay, or until kReorderPackets are waiting; then the missing ones count as lost.
+  void OnUdpRtp(std::span<const std::uint8_t> packet, TimePoint now);
+  void DeliverHeld(TimePoint now, bool force);
   void OnRtcp(std::span<const std::uint8_t> packet);
   void OnNal(std::span<const std::uint8_t> nal);
   void FinishAccessUnit();
@@ -142,6 +148,13 @@ class Client {
   // RTP state.
   std::optional<std::uint32_t> ssrc_;
   std::optional<std::uint16_t> last_sequence_;
+  struct HeldPacket {
+    std::uint16_t sequence = 0;
+    TimePoint arrived;
+    std::vector<std::uint8_t> bytes;
+  };
+  std::deque<HeldPacket> held_;  // ahead of next_udp_sequence_, in order
+  std::optional<std::uint16_t> next_udp_sequence_;
   std::optional<std::uint32_t> last_rtp_ts_;
   std::int64_t wraps_ = 0;
   bool loss_ = false;

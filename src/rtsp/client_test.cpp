@@ -212,6 +212,46 @@ TEST_F(ClientTest, LossDropsTheBrokenNalAndFlagsTheNextUnitAndTimestampsUnwrap) 
   EXPECT_EQ(client_.stats().lost_packets, 1u);
 }
 
+TEST_F(ClientTest, UdpPacketsArePutBackInOrderWithoutCountingLoss) {
+  Play();
+  (void)client_.TakeEvents();
+  const TimePoint now = now_ + std::chrono::seconds(100);
+  // An FU-A picture in three packets and the next picture, delivered 102, 100, 103, 101.
+  const auto p100 = Rtp(100, 9000, false, {0x7c, 0x85, 1});
+  const auto p101 = Rtp(101, 9000, false, {0x7c, 0x05, 2});
+  const auto p102 = Rtp(102, 9000, true, {0x7c, 0x45, 3});
+  const auto p103 = Rtp(103, 12600, true, {0x41, 7});
+  client_.OnUdpPacket(0, p100, now);
+  client_.OnUdpPacket(0, p102, now);
+  client_.OnUdpPacket(0, p103, now);
+  client_.OnUdpPacket(0, p101, now);
+  client_.OnTick(now + std::chrono::milliseconds(1));
+  const auto events = client_.TakeEvents();
+  ASSERT_EQ(events.size(), 2u);  // both pictures, whole and in order
+  const auto& unit = std::get<AccessUnit>(events[0]);
+  EXPECT_FALSE(unit.after_loss);
+  EXPECT_TRUE(unit.keyframe);
+  ASSERT_EQ(unit.nal_units.size(), 1u);
+  EXPECT_EQ(unit.nal_units[0], (std::vector<std::uint8_t>{0x65, 1, 2, 3}));
+  EXPECT_FALSE(std::get<AccessUnit>(events[1]).after_loss);
+  EXPECT_EQ(client_.stats().lost_packets, 0u);
+}
+
+TEST_F(ClientTest, AMissingUdpPacketIsLostAfterTheReorderDelay) {
+  Play();
+  (void)client_.TakeEvents();
+  const TimePoint now = now_ + std::chrono::seconds(100);
+  client_.OnUdpPacket(0, Rtp(200, 9000, true, {0x65, 1}), now);
+  client_.OnUdpPacket(0, Rtp(202, 12600, true, {0x41, 3}), now);  // 201 never comes
+  client_.OnUdpPacket(0, Rtp(203, 16200, true, {0x41, 4}), now);
+  EXPECT_EQ(client_.stats().lost_packets, 0u);  // still waiting for 201
+  client_.OnTick(now + std::chrono::milliseconds(60));
+  EXPECT_EQ(client_.stats().lost_packets, 1u);
+  // 201 arriving now is late: dropped, nothing counted twice.
+  client_.OnUdpPacket(0, Rtp(201, 10800, true, {0x41, 2}), now + std::chrono::milliseconds(70));
+  EXPECT_EQ(client_.stats().lost_packets, 1u);
+}
+
 TEST(Sdp, PicksTheFirstSupportedVideoAndResolvesControls) {
   auto stream = ParseSdp(kSdp, "rtsp://cam/stream");
   ASSERT_TRUE(stream);

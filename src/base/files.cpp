@@ -12,6 +12,10 @@
 #include <fmt/format.h>
 
 namespace camguard::base {
+
+UniqueFd::~UniqueFd() {
+  if (fd_ >= 0) ::close(fd_);
+}
 namespace {
 
 tl::unexpected<Error> Errno(std::string_view what, const std::filesystem::path& path) {
@@ -23,24 +27,7 @@ tl::unexpected<Error> Errno(std::string_view what, const std::filesystem::path& 
   return Fail(code, fmt::format("{} {}: {}", what, path.string(), std::strerror(err)));
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 Status WriteAll(int fd, std::string_view data, const std::filesystem::path& path) {
   while (!data.empty()) {

@@ -11,6 +11,24 @@
 
 namespace camguard::base {
 
+// Owns a file descriptor: closed when the owner goes away unless released.
+class UniqueFd {
+ public:
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd();
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
 // Creates `dir` (and parents) with mode 0700, or tightens an existing one to 0700.
 // Fails if the path exists and is not a directory.
 Status EnsurePrivateDirectory(const std::filesystem::path& dir);

@@ -19,6 +19,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "base/files.h"
+
 namespace camguard::scan {
 
 using base::ErrorCode;
@@ -46,24 +48,7 @@ base::Result<bool> WaitFor(int fd, short events, Deadline deadline) {
   }
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-
- private:
-  int fd_;
-};
+using Fd = base::UniqueFd;
 
 base::Result<int> ConnectSocket(const Endpoint& endpoint, Deadline deadline) {
   Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
